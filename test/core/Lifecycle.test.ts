@@ -1,7 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { stateOf } from "../../src/core/Alert.js"
-import { CONTACT_REQUEST_LEASE_MS, createAlert, type LifecycleEvent, transition } from "../../src/core/Lifecycle.js"
+import {
+  CONTACT_REQUEST_LEASE_MS,
+  createAlert,
+  type LifecycleEvent,
+  transition,
+} from "../../src/core/Lifecycle.js"
 import { created, newAlert, policy, T0 } from "../support/alerts.js"
 
 const apply = (events: ReadonlyArray<readonly [LifecycleEvent, number]>) => {
@@ -18,7 +23,11 @@ describe("createAlert", () => {
   it("schedules expiry, auto-contact by severity and re-notify", () => {
     const { alert, effects } = createAlert(newAlert({ severity: "critical" }), policy)
     expect(stateOf(alert)).toBe("created")
-    expect(alert.deadlines).toEqual({ autoContactAt: T0 + 120_000, renotifyAt: T0 + 600_000, expireAt: T0 + 86_400_000 })
+    expect(alert.deadlines).toEqual({
+      autoContactAt: T0 + 120_000,
+      renotifyAt: T0 + 600_000,
+      expireAt: T0 + 86_400_000,
+    })
     expect(effects).toEqual([
       { _tag: "ScheduleTimer", kind: "expire", dueAt: T0 + 86_400_000 },
       { _tag: "ScheduleTimer", kind: "auto_contact", dueAt: T0 + 120_000 },
@@ -37,7 +46,12 @@ describe("transition", () => {
     const result = transition(created(), { _tag: "Acknowledge", by: "crt-1" }, T0 + 80_000)
     expect(Either.isRight(result)).toBe(true)
     if (Either.isLeft(result)) return
-    expect(result.right.alert.milestones.acknowledged).toEqual({ at: T0 + 80_000, by: "crt-1", elapsedMs: 80_000, skewed: false })
+    expect(result.right.alert.milestones.acknowledged).toEqual({
+      at: T0 + 80_000,
+      by: "crt-1",
+      elapsedMs: 80_000,
+      skewed: false,
+    })
     expect(result.right.alert.version).toBe(1)
     expect(result.right.effects).toEqual([
       { _tag: "UpdateAlertMessage" },
@@ -102,7 +116,11 @@ describe("transition", () => {
     expect(transition(requested, { _tag: "RequestAshContact", by: "crt-2" }, T0 + 11_000)).toEqual(
       Either.left({ _tag: "ContactInProgress", by: "crt-1", at: T0 + 10_000 }),
     )
-    const retried = transition(requested, { _tag: "RequestAshContact", by: "crt-2" }, T0 + 10_000 + CONTACT_REQUEST_LEASE_MS)
+    const retried = transition(
+      requested,
+      { _tag: "RequestAshContact", by: "crt-2" },
+      T0 + 10_000 + CONTACT_REQUEST_LEASE_MS,
+    )
     expect(Either.isRight(retried)).toBe(true)
   })
 
@@ -125,14 +143,22 @@ describe("transition", () => {
     ])
     expect(expired.milestones.closed).toMatchObject({ reason: "expired", unanswered: true, by: "clock" })
     expect(transition(expired, { _tag: "Resolve", by: "crt-1" }, T0 + 86_500_000)).toEqual(
-      Either.left({ _tag: "Closed", reason: "expired", by: "clock", at: T0 + 86_400_000, elapsedMs: 86_400_000 }),
+      Either.left({
+        _tag: "Closed",
+        reason: "expired",
+        by: "clock",
+        at: T0 + 86_400_000,
+        elapsedMs: 86_400_000,
+      }),
     )
   })
 
   it("re-notifies once, and only while nobody acknowledged", () => {
     const once = apply([[{ _tag: "RenotifyDue" }, T0 + 600_000]])
     expect(once.renotified).toBe(true)
-    expect(transition(once, { _tag: "RenotifyDue" }, T0 + 700_000)).toEqual(Either.left({ _tag: "AlreadyRenotified" }))
+    expect(transition(once, { _tag: "RenotifyDue" }, T0 + 700_000)).toEqual(
+      Either.left({ _tag: "AlreadyRenotified" }),
+    )
     const acked = apply([[{ _tag: "Acknowledge", by: "crt-1" }, T0 + 5_000]])
     expect(transition(acked, { _tag: "RenotifyDue" }, T0 + 600_000)).toEqual(
       Either.left({ _tag: "NotNeeded", because: "acknowledged" }),

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc } from "effect"
 import type { Alert, ContactChannel, ResponseDetection } from "../../src/core/Alert.js"
-import { CONTACT_REQUEST_LEASE_MS, type LifecycleEvent, type Rejection, transition } from "../../src/core/Lifecycle.js"
+import {
+  CONTACT_REQUEST_LEASE_MS,
+  type LifecycleEvent,
+  type Rejection,
+  transition,
+} from "../../src/core/Lifecycle.js"
 import type { AlertSeverity } from "../../src/core/Severity.js"
 import { created, T0 } from "../support/alerts.js"
 
@@ -72,7 +77,8 @@ const expectedOutcome = (m: Model, e: LifecycleEvent): Expected => {
     case "RequestAshContact":
       return refuseFirst([contacted(), m.optedOut ? { _tag: "OptedOut" } : null, inFlight()])
     case "AutoContactDue":
-      if (m.autoContactAt === null || m.now < m.autoContactAt) return refuse({ _tag: "NotDue", dueAt: m.autoContactAt })
+      if (m.autoContactAt === null || m.now < m.autoContactAt)
+        return refuse({ _tag: "NotDue", dueAt: m.autoContactAt })
       return refuseFirst([
         contacted(),
         m.acknowledged !== null ? { _tag: "NotNeeded", because: "acknowledged" } : null,
@@ -87,13 +93,19 @@ const expectedOutcome = (m: Model, e: LifecycleEvent): Expected => {
     case "FirstResponse":
       return m.responded === null
         ? accept
-        : refuse({ _tag: "AlreadyResponded", by: m.responded.by, at: m.responded.at, elapsedMs: elapsed(m.responded.at) })
+        : refuse({
+            _tag: "AlreadyResponded",
+            by: m.responded.by,
+            at: m.responded.at,
+            elapsedMs: elapsed(m.responded.at),
+          })
     case "Resolve":
       return accept
     case "Expire":
       return m.now < m.expireAt ? refuse({ _tag: "NotDue", dueAt: m.expireAt }) : accept
     case "RenotifyDue":
-      if (m.renotifyAt === null || m.now < m.renotifyAt) return refuse({ _tag: "NotDue", dueAt: m.renotifyAt })
+      if (m.renotifyAt === null || m.now < m.renotifyAt)
+        return refuse({ _tag: "NotDue", dueAt: m.renotifyAt })
       return refuseFirst([
         m.renotified ? { _tag: "AlreadyRenotified" } : null,
         m.acknowledged !== null ? { _tag: "NotNeeded", because: "acknowledged" } : null,
@@ -164,7 +176,8 @@ class EventCommand implements fc.Command<Model, Real> {
       expect(result).toEqual(Either.left(expected.rejection))
       return
     }
-    if (Either.isLeft(result)) throw new Error(`${this.event._tag} refused with ${result.left._tag}, model accepts`)
+    if (Either.isLeft(result))
+      throw new Error(`${this.event._tag} refused with ${result.left._tag}, model accepts`)
     const after = result.right.alert
     expect(after.version).toBe(before.version + 1)
     // Milestones are set once: whatever was reached before stays exactly as it was.
@@ -219,7 +232,12 @@ class JumpNearDeadline implements fc.Command<Model, Real> {
 
 const member = fc.constantFrom("crt-1", "crt-2", "crt-3")
 const via = fc.constantFrom<ContactChannel>("dm", "thread")
-const detection = fc.constantFrom<ResponseDetection>("thread_message", "source_reply", "source_mention", "self_reported")
+const detection = fc.constantFrom<ResponseDetection>(
+  "thread_message",
+  "source_reply",
+  "source_mention",
+  "self_reported",
+)
 
 const commands = [
   member.map((by) => new EventCommand({ _tag: "Acknowledge", by })),
@@ -234,13 +252,18 @@ const commands = [
   fc.constant(new EventCommand({ _tag: "MemberOptedOut" })),
   fc.constant(new EventCommand({ _tag: "RepeatSuppressed" })),
   // Mostly forward, sometimes a skewed clock stamping an event before the alert was created.
-  fc.oneof(
-    fc.integer({ min: 0, max: 400_000 }),
-    fc.integer({ min: 0, max: 30 * 3_600_000 }),
-    fc.integer({ min: -5_000, max: 0 }),
-  ).map((d) => new AdvanceClock(d)),
   fc
-    .tuple(fc.constantFrom("autoContactAt", "renotifyAt", "expireAt") , fc.integer({ min: -1_500, max: 1_500 }))
+    .oneof(
+      fc.integer({ min: 0, max: 400_000 }),
+      fc.integer({ min: 0, max: 30 * 3_600_000 }),
+      fc.integer({ min: -5_000, max: 0 }),
+    )
+    .map((d) => new AdvanceClock(d)),
+  fc
+    .tuple(
+      fc.constantFrom<"autoContactAt" | "renotifyAt" | "expireAt">("autoContactAt", "renotifyAt", "expireAt"),
+      fc.integer({ min: -1_500, max: 1_500 }),
+    )
     .map(([deadline, offset]) => new JumpNearDeadline(deadline, offset)),
 ]
 

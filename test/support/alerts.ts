@@ -11,7 +11,8 @@ export const policy: LifecyclePolicy = {
   expireAfterMs: 24 * 3_600_000,
 }
 
-export const alertId = (n: number): AlertId => Schema.decodeSync(AlertId)(`alert_${n.toString(16).padStart(12, "0")}`)
+export const alertId = (n: number): AlertId =>
+  Schema.decodeSync(AlertId)(`alert_${n.toString(16).padStart(12, "0")}`)
 
 /** A new alert's input with plausible ids; override what a test cares about. */
 export const newAlert = (overrides: Partial<NewAlert> = {}): NewAlert => ({

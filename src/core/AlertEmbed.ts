@@ -1,0 +1,289 @@
+/**
+ * The alert message of PRODUCT.md §2.6 and §4 as plain data: the seeds' embed, the status of the
+ * lifecycle, the buttons of the current state, and the CRT ping. Safe for any input: untrusted
+ * text is escaped and every Discord limit is respected.
+ */
+import type { Alert } from "./Alert.js"
+import { encodeCustomId } from "./CustomId.js"
+import {
+  type ActionRow,
+  type AllowedMentions,
+  type ButtonComponent,
+  type ButtonStyleCode,
+  EMBED_LIMITS,
+  type EmbedData,
+  type EmbedField,
+  fitEmbed,
+  fitText,
+} from "./DiscordMessage.js"
+import { type ButtonSpec, type ButtonStyle, buttonsFor, pingRolesFor } from "./Dispatch.js"
+import { codeBlock, escapeInline, escapePlain, titleCase, truncateCodePoints } from "./Markdown.js"
+import type { AlertSeverity } from "./Severity.js"
+
+export { EMBED_LIMITS, embedViolations } from "./DiscordMessage.js"
+
+/** What the NLP said about the message, beyond the severity and score kept on the Alert. */
+export interface AlertAnalysis {
+  readonly confidence: number
+  readonly recommendedAction?: string | undefined
+  readonly keyFactors: ReadonlyArray<string>
+  readonly requestId: string
+  readonly processingTimeMs: number
+  readonly escalation?: { readonly trend: string; readonly messageCount: number } | undefined
+}
+
+/** What the alert shows that the Alert record does not keep (it stores no message text). */
+export interface AlertMessageInput {
+  readonly analysis: AlertAnalysis
+  readonly member: { readonly displayName: string; readonly avatarUrl?: string | undefined }
+  /** The member's message text. */
+  readonly text: string
+  readonly crtRoleIds: ReadonlyArray<string>
+}
+
+export interface AlertMessage {
+  readonly content: string | null
+  readonly embeds: readonly [EmbedData]
+  readonly components: ReadonlyArray<ActionRow>
+  readonly allowedMentions: AllowedMentions
+}
+
+/** An edit of a posted alert: never pings again, never touches the content. */
+export interface AlertMessageEdit {
+  readonly embeds: readonly [EmbedData]
+  readonly components: ReadonlyArray<ActionRow>
+  readonly allowedMentions: AllowedMentions
+}
+
+const STYLE: Readonly<Record<AlertSeverity, { title: string; color: number; escalationColor: number }>> = {
+  medium: { title: "⚠️ Monitor Alert", color: 0xf1c40f, escalationColor: 0xc27c0e },
+  high: { title: "🔶 Crisis Alert", color: 0xe67e22, escalationColor: 0xa84300 },
+  critical: { title: "🚨 CRITICAL ALERT", color: 0xe74c3c, escalationColor: 0x992d22 },
+}
+
+/** Green once a person has taken the alert on, grey once it is closed. */
+export const ALERT_COLORS = { handled: 0x2ecc71, closed: 0x95a5a6 } as const
+
+export const STATUS_FIELD_NAME = "📌 Status"
+
+/** The seeds' preview length, in code points. */
+export const MESSAGE_PREVIEW_LENGTH = 500
+
+// Caps on NLP-supplied strings. With them the whole embed stays under 4,000 units in the worst
+// case, well inside the 6000 total, so no field ever has to be dropped (see the worst-case test).
+const MAX_ACTION = 300
+const MAX_FACTOR = 200
+const MAX_FACTORS = 5
+const MAX_TREND = 100
+const MAX_REQUEST_ID = 100
+
+/** The embed colour for the alert's current state. */
+export const alertColor = (alert: Alert): number => {
+  const m = alert.milestones
+  if (m.closed !== null) return ALERT_COLORS.closed
+  if (m.acknowledged !== null || m.responded !== null) return ALERT_COLORS.handled
+  const style = STYLE[alert.severity]
+  return alert.escalated ? style.escalationColor : style.color
+}
+
+const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a")
+
+const field = (name: string, value: string, inline = false): EmbedField => ({
+  name,
+  value: fitText(value, EMBED_LIMITS.fieldValue, "—"),
+  inline,
+})
+
+const escalationField = (alert: Alert, analysis: AlertAnalysis): ReadonlyArray<EmbedField> => {
+  if (!alert.escalated) return []
+  const e = analysis.escalation
+  const trend = escapeInline(titleCase(e?.trend ?? "escalating"), MAX_TREND)
+  const over = e === undefined ? "" : ` over ${fixed(e.messageCount, 0)} messages`
+  return [field("📈 ESCALATION DETECTED", `Pattern: **${trend}**${over}`)]
+}
+
+const messageField = (text: string): EmbedField => {
+  const shown = text.trim() === "" ? "[No text content]" : text
+  // Cut before escaping: 500 code points escape to at most ~1,010 units, inside the 1024 limit.
+  return field("📝 Message", codeBlock(truncateCodePoints(shown, MESSAGE_PREVIEW_LENGTH, "...")))
+}
+
+const optionalFields = (analysis: AlertAnalysis): ReadonlyArray<EmbedField> => {
+  const out: Array<EmbedField> = []
+  const action = analysis.recommendedAction
+  if (action !== undefined && action.trim() !== "") {
+    out.push(field("📋 Recommended Action", escapeInline(titleCase(action.trim()), MAX_ACTION)))
+  }
+  const factors = analysis.keyFactors.filter((f) => f.trim() !== "").slice(0, MAX_FACTORS)
+  if (factors.length > 0) {
+    out.push(
+      field("🔍 Key Factors", factors.map((f) => `• ${escapeInline(f.trim(), MAX_FACTOR)}`).join("\n")),
+    )
+  }
+  return out
+}
+
+// The shared duration formatter is being written elsewhere; this one keeps the embed self-contained.
+const elapsed = (ms: number): string => {
+  const s = Math.floor(Math.max(0, ms) / 1000)
+  const m = Math.floor(s / 60)
+  const h = Math.floor(m / 60)
+  const d = Math.floor(h / 24)
+  const pair = (big: number, bigUnit: string, small: number, smallUnit: string): string =>
+    small === 0 ? `${big}${bigUnit}` : `${big}${bigUnit} ${small}${smallUnit}`
+  if (s < 60) return `${s}s`
+  if (m < 60) return pair(m, "m", s % 60, "s")
+  if (h < 24) return pair(h, "h", m % 60, "m")
+  return pair(d, "d", h % 24, "h")
+}
+
+// Actors are user ids, or a word such as "auto" or "clock" for the bot's own timers.
+const who = (by: string): string => (/^[0-9]{1,20}$/.test(by) ? `<@${by}>` : escapeInline(by, 40))
+
+/** One line per milestone and condition the CRT should see, oldest first. */
+export const statusLines = (alert: Alert): ReadonlyArray<string> => {
+  const m = alert.milestones
+  const lines: Array<string> = []
+  if (m.acknowledged !== null) {
+    lines.push(`✅ Acknowledged by ${who(m.acknowledged.by)} after ${elapsed(m.acknowledged.elapsedMs)}`)
+  }
+  const c = m.ashContacted
+  if (c !== null) {
+    const via = c.via === "thread" ? " (private thread)" : ""
+    lines.push(
+      c.mode === "auto"
+        ? `🤖 Ash reached out automatically after ${elapsed(c.elapsedMs)}${via}`
+        : `💬 Ash contacted by ${who(c.by)} after ${elapsed(c.elapsedMs)}${via}`,
+    )
+  } else if (alert.contactFailures > 0) {
+    lines.push("⚠️ Could not reach the member")
+  }
+  if (alert.optedOut) lines.push("👤 Member prefers human support — please reach out personally")
+  const r = m.responded
+  if (r !== null) {
+    const self = r.detection === "self_reported" ? " (self-reported)" : ""
+    lines.push(`💬 First human response by ${who(r.by)} after ${elapsed(r.elapsedMs)}${self}`)
+  }
+  if (alert.suppressedRepeats > 0) {
+    const n = alert.suppressedRepeats
+    lines.push(`🔁 ${n} more flagged message${n === 1 ? "" : "s"} since`)
+  }
+  const closed = m.closed
+  if (closed !== null) {
+    lines.push(
+      closed.reason === "resolved"
+        ? `🔒 Resolved by ${who(closed.by)} after ${elapsed(closed.elapsedMs)}`
+        : `⌛ Expired after ${elapsed(closed.elapsedMs)}${closed.unanswered ? " — unanswered" : ""}`,
+    )
+  }
+  return lines
+}
+
+const statusField = (alert: Alert): ReadonlyArray<EmbedField> => {
+  const lines = statusLines(alert)
+  return lines.length === 0 ? [] : [field(STATUS_FIELD_NAME, lines.join("\n"))]
+}
+
+const STYLE_CODE: Readonly<Record<ButtonStyle, ButtonStyleCode>> = {
+  primary: 1,
+  secondary: 2,
+  success: 3,
+  danger: 4,
+}
+
+const button = (alert: Alert, spec: ButtonSpec): ButtonComponent => ({
+  type: 2,
+  style: STYLE_CODE[spec.style],
+  label: spec.label.slice(0, EMBED_LIMITS.buttonLabel),
+  emoji: { name: spec.emoji },
+  customId: encodeCustomId(spec.action, alert.id),
+})
+
+/** The action rows for the alert's current state (none once it is closed). */
+export const alertComponents = (alert: Alert): ReadonlyArray<ActionRow> => {
+  const buttons = buttonsFor(alert).map((spec) => button(alert, spec))
+  const rows: Array<ActionRow> = []
+  for (
+    let i = 0;
+    i < buttons.length && rows.length < EMBED_LIMITS.actionRows;
+    i += EMBED_LIMITS.buttonsPerRow
+  ) {
+    rows.push({ type: 1, components: buttons.slice(i, i + EMBED_LIMITS.buttonsPerRow) })
+  }
+  return rows
+}
+
+// Date's range ends at ±8.64e15 ms; beyond it toISOString would throw.
+const MAX_DATE_MS = 8_640_000_000_000_000
+
+const isoTimestamp = (epochMs: number): string =>
+  new Date(Number.isFinite(epochMs) ? Math.min(Math.max(epochMs, 0), MAX_DATE_MS) : 0).toISOString()
+
+const NO_MENTIONS: AllowedMentions = { parse: [], roles: [], users: [], repliedUser: false }
+
+/** The ping line and the roles it may ping: whole mentions only, within Discord's limits. */
+const ping = (
+  alert: Alert,
+  crtRoleIds: ReadonlyArray<string>,
+): { readonly content: string | null; readonly allowedMentions: AllowedMentions } => {
+  const roles: Array<string> = []
+  let content = alert.escalated ? "📈 **ESCALATION** " : ""
+  for (const id of pingRolesFor(alert.severity, crtRoleIds)) {
+    const mention = `${roles.length === 0 ? "" : " "}<@&${id}>`
+    const full =
+      roles.length >= EMBED_LIMITS.allowedRoles || content.length + mention.length > EMBED_LIMITS.content
+    if (full) break
+    roles.push(id)
+    content += mention
+  }
+  return roles.length === 0
+    ? { content: null, allowedMentions: NO_MENTIONS }
+    : { content, allowedMentions: { ...NO_MENTIONS, roles } }
+}
+
+/** The alert message to post: embed, buttons, and the CRT ping for HIGH/CRITICAL only. */
+export const renderAlertMessage = (input: AlertMessageInput, alert: Alert): AlertMessage => {
+  const { analysis } = input
+  const o = alert.origin
+  const avatar = input.member.avatarUrl
+  const embed: EmbedData = {
+    title: STYLE[alert.severity].title,
+    color: alertColor(alert),
+    author: {
+      name: escapePlain(input.member.displayName.trim() === "" ? "Member" : input.member.displayName, 256),
+      ...(avatar !== undefined && /^https:\/\/\S+$/.test(avatar) && avatar.length <= 2048
+        ? { iconUrl: avatar }
+        : {}),
+    },
+    fields: [
+      ...escalationField(alert, analysis),
+      messageField(input.text),
+      field("📊 Crisis Score", `\`${fixed(alert.crisisScore, 2)}\``, true),
+      field("🎯 Confidence", `\`${fixed(analysis.confidence * 100, 1)}%\``, true),
+      field("⚡ Severity", `\`${alert.severity.toUpperCase()}\``, true),
+      ...optionalFields(analysis),
+      field(
+        "🔗 Original Message",
+        `[Jump to message](https://discord.com/channels/${o.guildId}/${o.sourceChannelId}/${o.sourceMessageId})`,
+      ),
+      field("📍 Channel", `<#${o.sourceChannelId}>`, true),
+      field("👤 User ID", `\`${o.memberId}\``, true),
+      ...statusField(alert),
+    ],
+    footer: {
+      text: `Request ID: ${escapePlain(analysis.requestId, MAX_REQUEST_ID)} | Processing: ${fixed(analysis.processingTimeMs, 0)}ms`,
+    },
+    timestamp: isoTimestamp(alert.createdAt),
+  }
+  return { ...ping(alert, input.crtRoleIds), embeds: [fitEmbed(embed)], components: alertComponents(alert) }
+}
+
+/**
+ * The edit that brings a posted alert up to date after a lifecycle transition, from the embed
+ * as posted (the record keeps no message text to render it anew): colour, status and buttons.
+ */
+export const renderAlertUpdate = (posted: EmbedData, alert: Alert): AlertMessageEdit => {
+  const fields = posted.fields.filter((f) => f.name !== STATUS_FIELD_NAME)
+  const embed = { ...posted, color: alertColor(alert), fields: [...fields, ...statusField(alert)] }
+  return { embeds: [fitEmbed(embed)], components: alertComponents(alert), allowedMentions: NO_MENTIONS }
+}

@@ -1,0 +1,315 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Either } from "effect"
+import type { Alert } from "../../src/core/Alert.js"
+import {
+  type AlertMessageInput,
+  embedViolations,
+  renderAlertMessage,
+  renderAlertUpdate,
+  STATUS_FIELD_NAME,
+} from "../../src/core/AlertEmbed.js"
+import { decodeCustomId } from "../../src/core/CustomId.js"
+import { type LifecycleEvent, transition } from "../../src/core/Lifecycle.js"
+import { ZWSP } from "../../src/core/Markdown.js"
+import { created, T0 } from "../support/alerts.js"
+
+const input = (overrides: Partial<AlertMessageInput> = {}): AlertMessageInput => ({
+  analysis: {
+    confidence: 0.87,
+    recommendedAction: "immediate_outreach",
+    keyFactors: ["hopelessness", "isolation"],
+    requestId: "req-42",
+    processingTimeMs: 183.4,
+  },
+  member: { displayName: "River", avatarUrl: "https://cdn.discordapp.com/avatars/200/abc.png" },
+  text: "I can't do this anymore",
+  crtRoleIds: ["900", "901"],
+  ...overrides,
+})
+
+/** Apply events one second apart unless a time is given; a refusal fails the test. */
+const apply = (alert: Alert, ...events: ReadonlyArray<readonly [LifecycleEvent, number]>): Alert =>
+  events.reduce((a, [event, at]) => {
+    const result = transition(a, event, at)
+    if (Either.isLeft(result)) throw new Error(`rejected ${event._tag}: ${result.left._tag}`)
+    return result.right.alert
+  }, alert)
+
+const embedOf = (msg: { embeds: readonly [{ fields: ReadonlyArray<{ name: string; value: string }> }] }) =>
+  msg.embeds[0]
+const fieldValue = (alert: Alert, name: string, i = input()): string | undefined =>
+  embedOf(renderAlertMessage(i, alert)).fields.find((f) => f.name === name)?.value
+
+describe("renderAlertMessage: the seeds' styling", () => {
+  const cases = [
+    { severity: "medium", title: "⚠️ Monitor Alert", color: 0xf1c40f, escalated: 0xc27c0e },
+    { severity: "high", title: "🔶 Crisis Alert", color: 0xe67e22, escalated: 0xa84300 },
+    { severity: "critical", title: "🚨 CRITICAL ALERT", color: 0xe74c3c, escalated: 0x992d22 },
+  ] as const
+  for (const c of cases) {
+    it(`${c.severity}: ${c.title}`, () => {
+      const [embed] = renderAlertMessage(input(), created({ severity: c.severity })).embeds
+      expect(embed.title).toBe(c.title)
+      expect(embed.color).toBe(c.color)
+      const [escalated] = renderAlertMessage(
+        input(),
+        created({ severity: c.severity, escalated: true }),
+      ).embeds
+      expect(escalated.color).toBe(c.escalated)
+    })
+  }
+
+  it("lays the fields out in the seeds' order with their values", () => {
+    const msg = renderAlertMessage(input(), created({ severity: "high", crisisScore: 0.781 }))
+    const [embed] = msg.embeds
+    expect(embed.author).toEqual({ name: "River", iconUrl: "https://cdn.discordapp.com/avatars/200/abc.png" })
+    expect(embed.fields).toEqual([
+      { name: "📝 Message", value: "```\nI can't do this anymore\n```", inline: false },
+      { name: "📊 Crisis Score", value: "`0.78`", inline: true },
+      { name: "🎯 Confidence", value: "`87.0%`", inline: true },
+      { name: "⚡ Severity", value: "`HIGH`", inline: true },
+      { name: "📋 Recommended Action", value: "Immediate Outreach", inline: false },
+      { name: "🔍 Key Factors", value: "• hopelessness\n• isolation", inline: false },
+      {
+        name: "🔗 Original Message",
+        value: "[Jump to message](https://discord.com/channels/100/300/400)",
+        inline: false,
+      },
+      { name: "📍 Channel", value: "<#300>", inline: true },
+      { name: "👤 User ID", value: "`200`", inline: true },
+    ])
+    expect(embed.footer).toEqual({ text: "Request ID: req-42 | Processing: 183ms" })
+    expect(embed.timestamp).toBe(new Date(T0).toISOString())
+  })
+
+  it("leaves out Recommended Action and Key Factors when the NLP gave none", () => {
+    const bare = input({
+      analysis: {
+        confidence: 0.5,
+        keyFactors: [" "],
+        requestId: "r",
+        processingTimeMs: 1,
+        recommendedAction: "",
+      },
+    })
+    const names = embedOf(renderAlertMessage(bare, created())).fields.map((f) => f.name)
+    expect(names).not.toContain("📋 Recommended Action")
+    expect(names).not.toContain("🔍 Key Factors")
+  })
+
+  it("shows at most 5 key factors", () => {
+    const many = input({ analysis: { ...input().analysis, keyFactors: ["a", "b", "c", "d", "e", "f", "g"] } })
+    expect(fieldValue(created(), "🔍 Key Factors", many)).toBe("• a\n• b\n• c\n• d\n• e")
+  })
+
+  it("cuts the preview at 500 code points plus '...', never inside a surrogate pair", () => {
+    expect(fieldValue(created(), "📝 Message", input({ text: "a".repeat(501) }))).toBe(
+      `\`\`\`\n${"a".repeat(500)}...\n\`\`\``,
+    )
+    expect(fieldValue(created(), "📝 Message", input({ text: "a".repeat(500) }))).toBe(
+      `\`\`\`\n${"a".repeat(500)}\n\`\`\``,
+    )
+    expect(fieldValue(created(), "📝 Message", input({ text: "😀".repeat(600) }))).toBe(
+      `\`\`\`\n${"😀".repeat(500)}...\n\`\`\``,
+    )
+  })
+
+  it("shows [No text content] for an empty or blank message", () => {
+    for (const text of ["", "  \n "]) {
+      expect(fieldValue(created(), "📝 Message", input({ text }))).toBe("```\n[No text content]\n```")
+    }
+  })
+
+  it("keeps backticks from closing the code block", () => {
+    const value = fieldValue(created(), "📝 Message", input({ text: "```\n@everyone **bold** ``` `" }))
+    expect(value?.split("```").length).toBe(3)
+    expect(value?.startsWith("```\n")).toBe(true)
+    expect(value?.endsWith("\n```")).toBe(true)
+  })
+
+  it("escapes markdown and mentions in NLP strings and the display name", () => {
+    const hostile = input({
+      member: { displayName: "@everyone <@123>" },
+      analysis: {
+        ...input().analysis,
+        recommendedAction: "call_@here",
+        keyFactors: ["**bold** [link](https://x.y)", "<@&999>\n• forged line"],
+        requestId: "<@123>",
+      },
+    })
+    const [embed] = renderAlertMessage(hostile, created()).embeds
+    expect(embed.author?.name).toBe(`@${ZWSP}everyone <${ZWSP}@${ZWSP}123>`)
+    expect(embed.author?.iconUrl).toBeUndefined()
+    const factors = embed.fields.find((f) => f.name === "🔍 Key Factors")?.value
+    expect(factors).toBe(
+      `• \\*\\*bold\\*\\* \\[link\\]\\(https://x.y\\)\n• <${ZWSP}@${ZWSP}&999\\> • forged line`,
+    )
+    expect(embed.fields.find((f) => f.name === "📋 Recommended Action")?.value).toBe(`Call @${ZWSP}here`)
+    expect(embed.footer?.text).toBe(`Request ID: <${ZWSP}@${ZWSP}123> | Processing: 183ms`)
+  })
+})
+
+describe("renderAlertMessage: ping and mentions", () => {
+  it("pings every CRT role for HIGH and CRITICAL, and allows exactly those", () => {
+    for (const severity of ["high", "critical"] as const) {
+      const msg = renderAlertMessage(input(), created({ severity }))
+      expect(msg.content).toBe("<@&900> <@&901>")
+      expect(msg.allowedMentions).toEqual({ parse: [], roles: ["900", "901"], users: [], repliedUser: false })
+    }
+  })
+
+  it("never pings for MEDIUM, escalated or not", () => {
+    for (const escalated of [false, true]) {
+      const msg = renderAlertMessage(input(), created({ severity: "medium", escalated }))
+      expect(msg.content).toBeNull()
+      expect(msg.allowedMentions).toEqual({ parse: [], roles: [], users: [], repliedUser: false })
+    }
+  })
+
+  it("has no content when no CRT role is configured", () => {
+    const msg = renderAlertMessage(input({ crtRoleIds: [] }), created({ severity: "critical" }))
+    expect(msg.content).toBeNull()
+    expect(msg.allowedMentions.roles).toEqual([])
+  })
+
+  it("marks an escalation in the content and as the first field", () => {
+    const escalating = input({
+      analysis: { ...input().analysis, escalation: { trend: "escalating", messageCount: 4 } },
+    })
+    const msg = renderAlertMessage(escalating, created({ severity: "high", escalated: true }))
+    expect(msg.content).toBe("📈 **ESCALATION** <@&900> <@&901>")
+    expect(msg.embeds[0].fields[0]).toEqual({
+      name: "📈 ESCALATION DETECTED",
+      value: "Pattern: **Escalating** over 4 messages",
+      inline: false,
+    })
+  })
+})
+
+describe("renderAlertMessage: buttons and status", () => {
+  const ack: LifecycleEvent = { _tag: "Acknowledge", by: "501" }
+
+  it("carries decodable custom ids for this alert", () => {
+    const alert = created()
+    const [row] = renderAlertMessage(input(), alert).components
+    expect(row?.components.map((b) => [b.label, b.style, b.emoji.name])).toEqual([
+      ["Talk to Ash", 1, "💬"],
+      ["Acknowledge", 3, "✅"],
+    ])
+    for (const b of row?.components ?? []) {
+      const decoded = decodeCustomId(b.customId)
+      expect(Either.isRight(decoded) && decoded.right.alertId).toBe(alert.id)
+    }
+  })
+
+  it("turns green and states who acknowledged and how fast", () => {
+    const alert = apply(created(), [ack, T0 + 80_000])
+    const msg = renderAlertMessage(input(), alert)
+    expect(msg.embeds[0].color).toBe(0x2ecc71)
+    expect(fieldValue(alert, STATUS_FIELD_NAME)).toBe("✅ Acknowledged by <@501> after 1m 20s")
+  })
+
+  it("tells automatic contact, self-reported response, repeats and resolution apart; grey and no buttons once closed", () => {
+    const alert = apply(
+      created(),
+      [{ _tag: "AutoContactDue" }, T0 + 180_000],
+      [{ _tag: "AshContactMade", via: "thread" }, T0 + 181_000],
+      [{ _tag: "RepeatSuppressed" }, T0 + 200_000],
+      [{ _tag: "RepeatSuppressed" }, T0 + 210_000],
+      [{ _tag: "FirstResponse", by: "502", detection: "self_reported" }, T0 + 360_000],
+      [{ _tag: "Resolve", by: "503" }, T0 + 3_600_000 + 23 * 60_000],
+    )
+    const msg = renderAlertMessage(input(), alert)
+    expect(msg.embeds[0].color).toBe(0x95a5a6)
+    expect(msg.components).toEqual([])
+    expect(fieldValue(alert, STATUS_FIELD_NAME)?.split("\n")).toEqual([
+      "🤖 Ash reached out automatically after 3m 1s (private thread)",
+      "💬 First human response by <@502> after 6m (self-reported)",
+      "🔁 2 more flagged messages since",
+      "🔒 Resolved by <@503> after 1h 23m",
+    ])
+  })
+
+  it("shows a manual contact, an opt-out, a failed contact and an unanswered expiry", () => {
+    const contacted = apply(
+      created(),
+      [{ _tag: "RequestAshContact", by: "504" }, T0 + 40_000],
+      [{ _tag: "AshContactMade", via: "dm" }, T0 + 45_000],
+    )
+    expect(fieldValue(contacted, STATUS_FIELD_NAME)).toBe("💬 Ash contacted by <@504> after 45s")
+    const failed = apply(
+      created(),
+      [{ _tag: "RequestAshContact", by: "504" }, T0 + 40_000],
+      [{ _tag: "AshContactFailed", reason: "dms closed" }, T0 + 45_000],
+      [{ _tag: "MemberOptedOut" }, T0 + 50_000],
+      [{ _tag: "RepeatSuppressed" }, T0 + 60_000],
+      [{ _tag: "Expire" }, T0 + 86_400_000],
+    )
+    expect(fieldValue(failed, STATUS_FIELD_NAME)?.split("\n")).toEqual([
+      "⚠️ Could not reach the member",
+      "👤 Member prefers human support — please reach out personally",
+      "🔁 1 more flagged message since",
+      "⌛ Expired after 1d — unanswered",
+    ])
+  })
+
+  it("updates a posted alert in place: new status, colour and buttons, other fields kept, no ping", () => {
+    const posted = renderAlertMessage(input(), created()).embeds[0]
+    const alert = apply(created(), [ack, T0 + 80_000])
+    const edit = renderAlertUpdate(posted, alert)
+    expect(edit.allowedMentions.roles).toEqual([])
+    expect(edit.embeds[0].color).toBe(0x2ecc71)
+    expect(edit.embeds[0].fields.slice(0, -1)).toEqual(posted.fields)
+    expect(edit.embeds[0].fields.at(-1)?.value).toBe("✅ Acknowledged by <@501> after 1m 20s")
+    const again = renderAlertUpdate(
+      edit.embeds[0],
+      apply(alert, [{ _tag: "Resolve", by: "501" }, T0 + 90_000]),
+    )
+    expect(again.embeds[0].fields.filter((f) => f.name === STATUS_FIELD_NAME)).toHaveLength(1)
+    expect(again.components).toEqual([])
+    expect(embedViolations(again)).toEqual([])
+  })
+})
+
+describe("renderAlertMessage: worst case", () => {
+  it("keeps every field even when every input is as long and as escape-heavy as it can be", () => {
+    const worst = input({
+      text: "`".repeat(10_000),
+      member: { displayName: "<".repeat(10_000) },
+      analysis: {
+        confidence: 1,
+        recommendedAction: "*".repeat(10_000),
+        keyFactors: Array.from({ length: 10 }, () => "<".repeat(10_000)),
+        requestId: "@".repeat(10_000),
+        processingTimeMs: 1e300,
+        escalation: { trend: "_".repeat(10_000), messageCount: 1e300 },
+      },
+    })
+    const alert = apply(
+      created({ escalated: true }),
+      [{ _tag: "Acknowledge", by: "<".repeat(500) }, T0 + 1_000],
+      [{ _tag: "RequestAshContact", by: "12345678901234567890" }, T0 + 2_000],
+      [{ _tag: "AshContactMade", via: "thread" }, T0 + 3_000],
+      [{ _tag: "MemberOptedOut" }, T0 + 4_000],
+      [{ _tag: "FirstResponse", by: "12345678901234567890", detection: "self_reported" }, T0 + 5_000],
+      [{ _tag: "RepeatSuppressed" }, T0 + 6_000],
+      [{ _tag: "Resolve", by: "12345678901234567890" }, T0 + 9_000_000_000],
+    )
+    const msg = renderAlertMessage(worst, alert)
+    expect(embedViolations(msg)).toEqual([])
+    expect(msg.embeds[0].fields.map((f) => f.name)).toEqual([
+      "📈 ESCALATION DETECTED",
+      "📝 Message",
+      "📊 Crisis Score",
+      "🎯 Confidence",
+      "⚡ Severity",
+      "📋 Recommended Action",
+      "🔍 Key Factors",
+      "🔗 Original Message",
+      "📍 Channel",
+      "👤 User ID",
+      STATUS_FIELD_NAME,
+    ])
+    expect(msg.embeds[0].fields.find((f) => f.name === "🔍 Key Factors")?.value.split("\n")).toHaveLength(5)
+  })
+})

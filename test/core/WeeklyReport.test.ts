@@ -1,0 +1,194 @@
+import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
+import { type DailyAggregate, empty, merge, recompute } from "../../src/core/DailyAggregate.js"
+import {
+  EMBED_LIMITS,
+  fitLines,
+  hourRange,
+  longDate,
+  type ReportEmbed,
+  renderWeeklyReport,
+} from "../../src/core/WeeklyReport.js"
+import { type DayAggregate, summarize } from "../../src/core/WeeklySummary.js"
+import { alertsArb } from "./arbitraries.js"
+import { daysOf, mergedOf, PREVIOUS_ALERTS, U1, U2, U3, WEEK_ALERTS } from "./reportFixture.js"
+
+const targets = { acknowledgeMs: 300_000, ashContactMs: 120_000, firstResponseMs: 900_000 }
+
+const field = (embed: ReportEmbed, name: string): string => {
+  const found = embed.fields.find((f) => f.name.includes(name))
+  expect(found, `field ${name}`).toBeDefined()
+  return found?.value ?? ""
+}
+
+const size = (e: ReportEmbed): number =>
+  e.title.length +
+  e.description.length +
+  e.footer.text.length +
+  e.fields.reduce((sum, f) => sum + f.name.length + f.value.length, 0)
+
+const expectWithinLimits = (e: ReportEmbed): void => {
+  expect(e.title.length).toBeLessThanOrEqual(256)
+  expect(e.description.length).toBeLessThanOrEqual(EMBED_LIMITS.description)
+  expect(e.fields.length).toBeLessThanOrEqual(25)
+  for (const f of e.fields) {
+    expect(f.name.length).toBeLessThanOrEqual(EMBED_LIMITS.fieldName)
+    expect(f.value.length).toBeGreaterThan(0)
+    expect(f.value.length).toBeLessThanOrEqual(EMBED_LIMITS.fieldValue)
+  }
+  expect(e.footer.text.length).toBeLessThanOrEqual(2048)
+  expect(size(e)).toBeLessThanOrEqual(EMBED_LIMITS.total)
+}
+
+const report = (minSamples?: number) =>
+  renderWeeklyReport(
+    summarize({ days: daysOf(WEEK_ALERTS), previous: mergedOf(PREVIOUS_ALERTS), targets, minSamples }),
+    { timeZone: "UTC", timestamp: "2026-01-12T09:00:00.000Z" },
+  )
+
+describe("renderWeeklyReport", () => {
+  it("has the title, colour, period and timestamp", () => {
+    const e = report()
+    expect(e.title).toBe("📊 Weekly Crisis Response Report")
+    expect(e.color).toBe(0x3498db)
+    expect(e.description).toContain("Week of January 05, 2026 – January 11, 2026")
+    expect(e.timestamp).toBe("2026-01-12T09:00:00.000Z")
+    expect(e.fields.map((f) => f.name)).toEqual([
+      "📈 Alert Summary",
+      "⏱️ Response Times",
+      "🤖 Ash Engagement",
+      "📅 Busiest Times",
+      "🏆 CRT Responders",
+      "🚨 Unanswered",
+      "📉 Change vs Previous Week",
+      "📖 Definitions",
+    ])
+    expectWithinLimits(e)
+  })
+
+  it("leaves the timestamp out when none is given", () => {
+    const e = renderWeeklyReport(summarize({ days: daysOf([]), previous: empty, targets }), {
+      timeZone: "UTC",
+    })
+    expect("timestamp" in e).toBe(false)
+  })
+
+  it("summarises alerts by severity with escalations", () => {
+    expect(field(report(), "Alert Summary")).toBe(
+      "Total alerts: **4**\n🔴 Critical: 1\n🟠 High: 2\n🟡 Medium: 1\n⬆️ Escalations: 1",
+    )
+  })
+
+  it("shows each clock's average, n and % within target, withholding percentiles below n = 5", () => {
+    const times = field(report(), "Response Times")
+    expect(times).toContain(
+      "**Time to acknowledge** (n = 3)\navg 2m 6s · p50/p90 withheld (n < 5) · 100% within 5m",
+    )
+    expect(times).toContain(
+      "**Time to Ash contact** (n = 2)\navg 2m 15s · p50/p90 withheld (n < 5) · 50% within 2m",
+    )
+    expect(times).toContain("avg 7m 30s · p50/p90 withheld (n < 5) · 100% within 15m")
+    expect(times).toContain("**Message-to-alert latency** (n = 4)\navg 2s · p50/p90 withheld (n < 5)")
+  })
+
+  it("shows p50 and p90 once there are enough samples", () => {
+    const times = field(report(2), "Response Times")
+    expect(times).toContain("avg 2m 6s · p50 2m 8s · p90 3m 20s · 100% within 5m")
+  })
+
+  it("reports Ash engagement, busiest times, responders and unanswered alerts", () => {
+    const e = report()
+    expect(field(e, "Ash Engagement")).toBe(
+      "Ash reached the member: 2\n• by Talk to Ash: 1\n• automatically: 1\nOpted out (human support only): 0\nAlerts where contact failed: 0",
+    )
+    expect(field(e, "Busiest Times")).toBe(
+      "Peak day: Monday, January 05 — 2 alerts\nPeak hour: 09:00–10:00 UTC — 2 alerts\nMon 2 · Tue 2 · Wed 0 · Thu 0 · Fri 0 · Sat 0 · Sun 0",
+    )
+    expect(field(e, "CRT Responders")).toBe(
+      [
+        `1. <@${U1}> — 2 acknowledgements, 1 first response`,
+        `2. <@${U3}> — 1 acknowledgement, 0 first responses`,
+        `3. <@${U2}> — 0 acknowledgements, 1 first response`,
+      ].join("\n"),
+    )
+    expect(field(e, "Unanswered")).toBe("**1** of 3 closed alerts had no human response")
+  })
+
+  it("compares with the previous week", () => {
+    expect(field(report(), "Change vs Previous Week")).toBe(
+      [
+        "Alerts: 4 (+2, +100%)",
+        "Time to acknowledge: avg 2m 6s (-53s, -30%)",
+        "Time to Ash contact: No data to compare",
+        "Time to first human response: No data to compare",
+        "Message-to-alert latency: avg 2s (no change)",
+      ].join("\n"),
+    )
+  })
+
+  it("states what each clock measures", () => {
+    const defs = field(report(), "Definitions")
+    expect(defs).toContain("**Time to acknowledge**: alert posted → first Acknowledge press.")
+    expect(defs).toContain("**Time to Ash contact**: alert posted → Ash reached the member")
+    expect(defs).toContain("first CRT message to the member, or “I reached out”")
+    expect(defs).toContain("**Message-to-alert latency**: member's message → alert posted.")
+    expect(defs).toContain("**Unanswered**: closed (resolved or expired) with no human response.")
+  })
+
+  it("renders an empty week as No data everywhere", () => {
+    const e = renderWeeklyReport(summarize({ days: daysOf([]), previous: empty, targets }), {
+      timeZone: "UTC",
+    })
+    for (const f of e.fields.filter((x) => !x.name.includes("Definitions"))) {
+      expect(f.value, f.name).toMatch(/No (responder )?data/)
+    }
+    expect(field(e, "Response Times").match(/No data/g)).toHaveLength(4)
+    expectWithinLimits(e)
+  })
+})
+
+describe("report helpers", () => {
+  it("formats dates and hours", () => {
+    expect(longDate("2026-01-05")).toBe("January 05, 2026")
+    expect(longDate("2025-12-31")).toBe("December 31, 2025")
+    expect(hourRange(0)).toBe("00:00–01:00")
+    expect(hourRange(14)).toBe("14:00–15:00")
+    expect(hourRange(23)).toBe("23:00–24:00")
+  })
+
+  it("drops whole lines, with a count, to fit a limit", () => {
+    expect(fitLines(["aaaa", "bbbb", "cccc"], 100)).toBe("aaaa\nbbbb\ncccc")
+    const lines = ["a".repeat(10), "b".repeat(10), "c".repeat(10)]
+    expect(fitLines(lines, 30)).toBe(`${"a".repeat(10)}\n… and 2 more`)
+    expect(fitLines(["x".repeat(50)], 10)).toBe(`${"x".repeat(9)}…`)
+  })
+})
+
+describe("report limits", () => {
+  // Many responders with long ids, a long footer and timezone: the worst a configuration can do.
+  const crowdArb = fc.array(
+    fc.record({ id: fc.stringMatching(/^[0-9]{1,20}$/), acks: fc.integer({ min: 1, max: 50 }) }),
+    { maxLength: 120 },
+  )
+
+  it.prop(
+    "stays within Discord's embed limits for any week",
+    [alertsArb(40), crowdArb, fc.integer({ min: 0, max: 200 }), fc.string({ maxLength: 3000 })],
+    ([alerts, crowd, topN, footerText]) => {
+      const byDay = recompute(alerts)
+      const crowdAgg: DailyAggregate = {
+        ...empty,
+        responders: new Map(crowd.map((c) => [c.id, { acknowledgements: c.acks, firstResponses: 1 }])),
+      }
+      const days: [DayAggregate, ...Array<DayAggregate>] = [
+        { day: "2026-01-01", aggregate: merge(byDay.get("2026-01-01") ?? empty, crowdAgg) },
+        { day: "2026-01-02", aggregate: byDay.get("2026-01-02") ?? empty },
+        { day: "2026-01-03", aggregate: byDay.get("2026-01-03") ?? empty },
+      ]
+      const s = summarize({ days, previous: byDay.get("2026-01-02") ?? empty, targets, topN })
+      const e = renderWeeklyReport(s, { timeZone: "America/Argentina/ComodRivadavia", footerText })
+      expectWithinLimits(e)
+    },
+    { fastCheck: { numRuns: 200 } },
+  )
+})
