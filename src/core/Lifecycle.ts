@@ -193,6 +193,21 @@ const next = (
 const UPDATE: LifecycleEffect = { _tag: "UpdateAlertMessage" }
 const cancel = (kind: TimerKind): LifecycleEffect => ({ _tag: "CancelTimer", kind })
 
+// Effect lists are shared constants: a transition allocates only the next alert.
+const EFFECTS = {
+  acknowledged: [UPDATE, cancel("auto_contact"), cancel("renotify")],
+  contactRequested: [{ _tag: "ContactMember", mode: "manual" }, cancel("auto_contact")],
+  autoContactDue: [{ _tag: "ContactMember", mode: "auto" }],
+  contacted: [UPDATE, cancel("auto_contact")],
+  contactFailed: [UPDATE, { _tag: "Renotify", reason: "contact_failed" }],
+  responded: [UPDATE, cancel("auto_contact"), cancel("renotify")],
+  resolved: [UPDATE, cancel("auto_contact"), cancel("renotify"), cancel("expire")],
+  expired: [UPDATE, cancel("auto_contact"), cancel("renotify")],
+  renotify: [{ _tag: "Renotify", reason: "unacknowledged" }],
+  optedOut: [UPDATE, cancel("auto_contact"), { _tag: "Renotify", reason: "opted_out" }],
+  updated: [UPDATE],
+} as const satisfies Record<string, ReadonlyArray<LifecycleEffect>>
+
 const alreadyContacted = (alert: Alert): Rejection | null => {
   const c = alert.milestones.ashContacted
   return c === null
@@ -226,11 +241,11 @@ export const transition = (
         const a = m.acknowledged
         return reject({ _tag: "AlreadyAcknowledged", by: a.by, at: a.at, elapsedMs: a.elapsedMs })
       }
-      return next(alert, { milestones: { ...m, acknowledged: milestoneAt(alert, event.by, now) } }, [
-        UPDATE,
-        cancel("auto_contact"),
-        cancel("renotify"),
-      ])
+      return next(
+        alert,
+        { milestones: { ...m, acknowledged: milestoneAt(alert, event.by, now) } },
+        EFFECTS.acknowledged,
+      )
     }
     case "RequestAshContact": {
       const contacted = alreadyContacted(alert)
@@ -241,7 +256,7 @@ export const transition = (
       return next(
         alert,
         { contactRequest: { mode: "manual", by: event.by, at: Math.max(0, Math.trunc(now)) } },
-        [{ _tag: "ContactMember", mode: "manual" }, cancel("auto_contact")],
+        EFFECTS.contactRequested,
       )
     }
     case "AutoContactDue": {
@@ -254,65 +269,66 @@ export const transition = (
       if (alert.optedOut) return reject({ _tag: "OptedOut" })
       const pending = pendingRequest(alert, now)
       if (pending !== null) return reject(pending)
-      return next(alert, { contactRequest: { mode: "auto", by: "auto", at: Math.max(0, Math.trunc(now)) } }, [
-        { _tag: "ContactMember", mode: "auto" },
-      ])
+      return next(
+        alert,
+        { contactRequest: { mode: "auto", by: "auto", at: Math.max(0, Math.trunc(now)) } },
+        EFFECTS.autoContactDue,
+      )
     }
     case "AshContactMade": {
       const request = alert.contactRequest
       if (request === null) return reject({ _tag: "NoContactPending" })
       const contacted = alreadyContacted(alert)
       if (contacted !== null) return reject(contacted)
-      const milestone = { ...milestoneAt(alert, request.by, now), mode: request.mode, via: event.via }
-      return next(alert, { milestones: { ...m, ashContacted: milestone }, contactRequest: null }, [
-        UPDATE,
-        cancel("auto_contact"),
-      ])
+      const { at, elapsedMs, skewed } = milestoneAt(alert, request.by, now)
+      const milestone = { at, by: request.by, elapsedMs, skewed, mode: request.mode, via: event.via }
+      return next(
+        alert,
+        { milestones: { ...m, ashContacted: milestone }, contactRequest: null },
+        EFFECTS.contacted,
+      )
     }
     case "AshContactFailed": {
       if (alert.contactRequest === null) return reject({ _tag: "NoContactPending" })
-      return next(alert, { contactRequest: null, contactFailures: alert.contactFailures + 1 }, [
-        UPDATE,
-        { _tag: "Renotify", reason: "contact_failed" },
-      ])
+      return next(
+        alert,
+        { contactRequest: null, contactFailures: alert.contactFailures + 1 },
+        EFFECTS.contactFailed,
+      )
     }
     case "FirstResponse": {
       if (m.responded !== null) {
         const r = m.responded
         return reject({ _tag: "AlreadyResponded", by: r.by, at: r.at, elapsedMs: r.elapsedMs })
       }
-      const responded = { ...milestoneAt(alert, event.by, now), detection: event.detection }
-      return next(alert, { milestones: { ...m, responded } }, [
-        UPDATE,
-        cancel("auto_contact"),
-        cancel("renotify"),
-      ])
+      const { at, elapsedMs, skewed } = milestoneAt(alert, event.by, now)
+      const responded = { at, by: event.by, elapsedMs, skewed, detection: event.detection }
+      return next(alert, { milestones: { ...m, responded } }, EFFECTS.responded)
     }
     case "Resolve": {
+      const { at, elapsedMs, skewed } = milestoneAt(alert, event.by, now)
       const closed = {
-        ...milestoneAt(alert, event.by, now),
+        at,
+        by: event.by,
+        elapsedMs,
+        skewed,
         reason: "resolved" as const,
         unanswered: m.responded === null,
       }
-      return next(alert, { milestones: { ...m, closed }, contactRequest: null }, [
-        UPDATE,
-        cancel("auto_contact"),
-        cancel("renotify"),
-        cancel("expire"),
-      ])
+      return next(alert, { milestones: { ...m, closed }, contactRequest: null }, EFFECTS.resolved)
     }
     case "Expire": {
       if (now < alert.deadlines.expireAt) return reject({ _tag: "NotDue", dueAt: alert.deadlines.expireAt })
+      const { at, elapsedMs, skewed } = milestoneAt(alert, "clock", now)
       const closed = {
-        ...milestoneAt(alert, "clock", now),
+        at,
+        by: "clock",
+        elapsedMs,
+        skewed,
         reason: "expired" as const,
         unanswered: m.responded === null,
       }
-      return next(alert, { milestones: { ...m, closed }, contactRequest: null }, [
-        UPDATE,
-        cancel("auto_contact"),
-        cancel("renotify"),
-      ])
+      return next(alert, { milestones: { ...m, closed }, contactRequest: null }, EFFECTS.expired)
     }
     case "RenotifyDue": {
       const due = alert.deadlines.renotifyAt
@@ -320,17 +336,13 @@ export const transition = (
       if (alert.renotified) return reject({ _tag: "AlreadyRenotified" })
       if (m.acknowledged !== null) return reject({ _tag: "NotNeeded", because: "acknowledged" })
       if (m.responded !== null) return reject({ _tag: "NotNeeded", because: "responded" })
-      return next(alert, { renotified: true }, [{ _tag: "Renotify", reason: "unacknowledged" }])
+      return next(alert, { renotified: true }, EFFECTS.renotify)
     }
     case "MemberOptedOut": {
       if (alert.optedOut) return reject({ _tag: "AlreadyOptedOut" })
-      return next(alert, { optedOut: true }, [
-        UPDATE,
-        cancel("auto_contact"),
-        { _tag: "Renotify", reason: "opted_out" },
-      ])
+      return next(alert, { optedOut: true }, EFFECTS.optedOut)
     }
     case "RepeatSuppressed":
-      return next(alert, { suppressedRepeats: alert.suppressedRepeats + 1 }, [UPDATE])
+      return next(alert, { suppressedRepeats: alert.suppressedRepeats + 1 }, EFFECTS.updated)
   }
 }
