@@ -1,0 +1,37 @@
+/** A named benchmark figure as stored in bench/results.json. */
+export interface Figure {
+  readonly value: number
+  readonly unit: string
+}
+
+export type Figures = Record<string, Figure>
+
+/** Median of several timed runs of `f`, in milliseconds. */
+export const medianMs = (runs: number, f: () => void): number => {
+  const times: Array<number> = []
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now()
+    f()
+    times.push(performance.now() - start)
+  }
+  return median(times)
+}
+
+/** Median of several timed runs of an async `f`, in milliseconds. */
+export const medianMsAsync = async (runs: number, f: () => Promise<unknown>): Promise<number> => {
+  const times: Array<number> = []
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now()
+    await f()
+    times.push(performance.now() - start)
+  }
+  return median(times)
+}
+
+export const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+}
+
+export const round = (n: number, digits = 3): number => Number(n.toFixed(digits))

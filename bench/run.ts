@@ -1,0 +1,97 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { coreBenchmarks } from "./core.js"
+import type { Figures } from "./Figures.js"
+import { storeBenchmarks } from "./store.js"
+
+/**
+ * `npm run bench`: every benchmark in one run, side by side, written to bench/results.json and
+ * docs/benchmarks.md. `npm run bench -- core` runs only the named groups.
+ */
+const groups: Record<string, () => Figures | Promise<Figures>> = {
+  core: coreBenchmarks,
+  store: storeBenchmarks,
+}
+
+const ratio = (figures: Figures, a: string, b: string): string => {
+  const x = figures[a]?.value
+  const y = figures[b]?.value
+  return x === undefined || y === undefined || y === 0 ? "n/a" : (x / y).toFixed(2)
+}
+
+const targets: ReadonlyArray<readonly [string, (f: Figures) => string]> = [
+  ["core.transitions_per_sec ≥ 1,000,000", (f) => String(f["core.transitions_per_sec"]?.value ?? "n/a")],
+  [
+    "core.summary_ms_100k_alerts / core.summary_ms_1k_alerts ≤ 1.5",
+    (f) => ratio(f, "core.summary_ms_100k_alerts", "core.summary_ms_1k_alerts"),
+  ],
+  ["store.roundtrips_per_event ≤ 2", (f) => String(f["store.roundtrips_per_event"]?.value ?? "n/a")],
+  ["store.events_per_sec ≥ 10,000", (f) => String(f["store.events_per_sec"]?.value ?? "n/a")],
+  [
+    "store.events_per_sec / redis.raw_set_per_sec",
+    (f) => ratio(f, "store.events_per_sec", "redis.raw_set_per_sec"),
+  ],
+  [
+    "store.summary_ms_100k_alerts / store.summary_ms_1k_alerts ≤ 1.5",
+    (f) => ratio(f, "store.summary_ms_100k_alerts", "store.summary_ms_1k_alerts"),
+  ],
+]
+
+const main = async () => {
+  const wanted = process.argv.slice(2)
+  const previous: Figures = (() => {
+    try {
+      return JSON.parse(readFileSync("bench/results.json", "utf8")) as Figures
+    } catch {
+      return {}
+    }
+  })()
+  const figures: Figures = { ...previous }
+  for (const [name, run] of Object.entries(groups)) {
+    if (wanted.length > 0 && !wanted.includes(name)) continue
+    console.log(`running ${name} benchmarks…`)
+    Object.assign(figures, await run())
+  }
+  mkdirSync("bench", { recursive: true })
+  writeFileSync("bench/results.json", `${JSON.stringify(figures, null, 2)}\n`)
+  const rows = Object.entries(figures).map(([name, f]) => `| \`${name}\` | ${f.value} | ${f.unit} |`)
+  const checks = targets.map(([label, value]) => `| ${label} | ${value(figures)} |`)
+  const table = ["| figure | value | unit |", "|---|---|---|", ...rows].join("\n")
+  console.log(table)
+  console.log(["", "| target | measured |", "|---|---|", ...checks].join("\n"))
+  writeFileSync(
+    "docs/benchmarks.md",
+    `# Benchmarks
+
+Latest figures from \`npm run bench\` (written by \`bench/run.ts\`; raw values in
+\`bench/results.json\`). Every figure of one run is measured on the same machine in the same
+process, so the ratios compare like with like. Machine: 2 cores, Node.js ${process.version}.
+
+${table}
+
+## Targets and side-by-side ratios
+
+| target | measured |
+|---|---|
+${checks.join("\n")}
+
+## What each figure measures
+
+- \`core.transitions_per_sec\`: pure lifecycle transitions (acknowledge → Ash contact requested →
+  contact made → first response → resolve) over 2,000 alerts, median of 5 runs.
+- \`core.summary_ms_*\`: the weekly summary computed from 14 daily aggregates holding 1k vs 100k
+  alerts (median of 201 runs). It reads aggregates, never alerts, so both take the same time.
+- \`store.events_per_sec\`: lifecycle events applied through the Redis AlertStore by 64 concurrent
+  lifecycles over one connection (each event: one read, one compare-and-set script).
+- \`store.roundtrips_per_event\`: client-issued commands per event (HGETALL, EVALSHA/EVAL, GET) from
+  Redis \`INFO commandstats\` before and after.
+- \`redis.raw_set_per_sec\`: plain SETs through the same client at the same concurrency — the
+  machine's ceiling, for the ratio above.
+- \`store.summary_ms_*\`: 14 daily hashes read from Redis in one pipeline, decoded and summarised.
+`,
+  )
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,415 @@
+import { Clock, Context, Data, Effect, Either, Layer, Option, Ref, Schema } from "effect"
+import { Alert, type AlertId, stateOf } from "../core/Alert.js"
+import {
+  type AggregateDelta,
+  applyDelta,
+  type DailyAggregate,
+  deltaBetween,
+  fromFields,
+} from "../core/DailyAggregate.js"
+import {
+  type LifecycleEffect,
+  type LifecycleEvent,
+  type Rejection,
+  type Transition,
+  transition,
+} from "../core/Lifecycle.js"
+import { defaultRetention, Keys, type Retention } from "./Keys.js"
+import { luaScript, Redis, type RedisError } from "./Redis.js"
+import { TimerStore, timerMember } from "./TimerStore.js"
+
+export class AlertNotFound extends Data.TaggedError("AlertNotFound")<{ readonly alertId: string }> {}
+
+export class AlertAlreadyExists extends Data.TaggedError("AlertAlreadyExists")<{
+  readonly alertId: string
+}> {}
+
+/** A stored value that does not decode: logged and reported, never overwritten. */
+export class CorruptRecord extends Data.TaggedError("CorruptRecord")<{
+  readonly key: string
+  readonly detail: string
+}> {}
+
+/** The lifecycle refused the event; `rejection` says why (and who/when where that applies). */
+export class EventRejected extends Data.TaggedError("EventRejected")<{ readonly rejection: Rejection }> {}
+
+/** Other writers kept changing the alert; the event was not applied. */
+export class TooManyConflicts extends Data.TaggedError("TooManyConflicts")<{
+  readonly alertId: string
+  readonly attempts: number
+}> {}
+
+export type ApplyError = AlertNotFound | CorruptRecord | EventRejected | TooManyConflicts | RedisError
+
+export interface AlertStoreService {
+  /** Store a new alert, count it once in its day, and schedule its timers. */
+  readonly create: (created: Transition) => Effect.Effect<void, AlertAlreadyExists | RedisError>
+  readonly get: (alertId: AlertId) => Effect.Effect<Option.Option<Alert>, CorruptRecord | RedisError>
+  readonly getByMessageId: (
+    alertMessageId: string,
+  ) => Effect.Effect<Option.Option<Alert>, CorruptRecord | RedisError>
+  /**
+   * Apply a lifecycle event atomically: the alert, the day's counters and the timers change
+   * together or not at all. Concurrent writers are resolved by version (compare-and-set).
+   */
+  readonly apply: (alertId: AlertId, event: LifecycleEvent) => Effect.Effect<Transition, ApplyError>
+  /** The daily aggregates of the given days, in order (an absent day is empty). */
+  readonly daily: (
+    days: ReadonlyArray<string>,
+  ) => Effect.Effect<
+    ReadonlyArray<{ readonly day: string; readonly aggregate: DailyAggregate }>,
+    CorruptRecord | RedisError
+  >
+}
+
+/** How many times a conflicting write is re-read and re-decided before giving up. */
+export const MAX_ATTEMPTS = 8
+
+const decodeAlert = Schema.decodeUnknownEither(Alert)
+
+/**
+ * The record as JSON. The Alert schema has no transformations (its encoded form is its type),
+ * so JSON.stringify is its encoder; a test pins that equivalence.
+ */
+export const encodeAlertJson = (alert: Alert): string => JSON.stringify(alert)
+
+const decodeAlertJson = (json: string): Either.Either<Alert, string> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(json)
+  } catch {
+    return Either.left("record is not JSON")
+  }
+  return Either.mapLeft(decodeAlert(parsed), (error) => error.message)
+}
+
+/** Timer changes an effect list asks for, as sorted-set additions and removals. */
+const timerChanges = (alertId: AlertId, effects: ReadonlyArray<LifecycleEffect>) => {
+  const add: Array<readonly [number, string]> = []
+  const remove: Array<string> = []
+  for (const effect of effects) {
+    if (effect._tag === "ScheduleTimer") add.push([effect.dueAt, timerMember(effect.kind, alertId)])
+    if (effect._tag === "CancelTimer") remove.push(timerMember(effect.kind, alertId))
+  }
+  return { add, remove }
+}
+
+/**
+ * The alert hash: `version` and `record` (the authoritative JSON), plus plain fields an operator
+ * reading Redis understands; the fixed ones are written once, at creation.
+ */
+const alertFields = (alert: Alert, creating: boolean): ReadonlyArray<string> => {
+  const fields = ["version", String(alert.version), "record", encodeAlertJson(alert), "state", stateOf(alert)]
+  if (!creating) return fields
+  return [
+    ...fields,
+    "alert_id",
+    alert.id,
+    "severity",
+    alert.severity,
+    "alert_message_id",
+    alert.origin.alertMessageId,
+    "user_id",
+    alert.origin.memberId,
+    "alert_created_at",
+    new Date(alert.createdAt).toISOString(),
+  ]
+}
+
+const decodeAlertHash = (
+  key: string,
+  hash: Record<string, string>,
+): Either.Either<Option.Option<Alert>, CorruptRecord> => {
+  if (Object.keys(hash).length === 0) return Either.right(Option.none())
+  const record = hash.record
+  if (record === undefined) return Either.left(new CorruptRecord({ key, detail: "no record field" }))
+  return Either.match(decodeAlertJson(record), {
+    onLeft: (detail) => Either.left(new CorruptRecord({ key, detail })),
+    onRight: (alert) =>
+      hash.version === String(alert.version)
+        ? Either.right(Option.some(alert))
+        : Either.left(
+            new CorruptRecord({ key, detail: `version field ${hash.version} ≠ record ${alert.version}` }),
+          ),
+  })
+}
+
+const decodeDaily = (
+  key: string,
+  hash: Record<string, string>,
+): Either.Either<DailyAggregate, CorruptRecord> =>
+  Either.mapLeft(fromFields(hash), (error) => new CorruptRecord({ key, detail: error.message }))
+
+/**
+ * One atomic write: check the alert's version, write it, add the counters' deltas to its day,
+ * and move its timers. Returns ok | exists | missing | conflict.
+ */
+const writeScript = luaScript(
+  "alerts.write",
+  `local expected = ARGV[1]
+local current = redis.call('HGET', KEYS[1], 'version')
+if expected == '' then
+  if current then return 'exists' end
+elseif not current then
+  return 'missing'
+elseif current ~= expected then
+  return 'conflict'
+end
+local i = 5
+local function list()
+  local n = tonumber(ARGV[i])
+  local out = {}
+  for k = 1, n do out[k] = ARGV[i + k] end
+  i = i + n + 1
+  return out
+end
+local fields, incr, mins, maxs, adds, removes = list(), list(), list(), list(), list(), list()
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[2]) end
+for k = 1, #incr, 2 do redis.call('HINCRBY', KEYS[2], incr[k], incr[k + 1]) end
+if #mins + #maxs > 0 then
+  local names = {}
+  for k = 1, #mins, 2 do table.insert(names, mins[k]) end
+  for k = 1, #maxs, 2 do table.insert(names, maxs[k]) end
+  local now = redis.call('HMGET', KEYS[2], unpack(names))
+  local set, j = {}, 1
+  for k = 1, #mins, 2 do
+    local v = tonumber(mins[k + 1])
+    if not now[j] or v < tonumber(now[j]) then table.insert(set, mins[k]); table.insert(set, v) end
+    j = j + 1
+  end
+  for k = 1, #maxs, 2 do
+    local v = tonumber(maxs[k + 1])
+    if not now[j] or v > tonumber(now[j]) then table.insert(set, maxs[k]); table.insert(set, v) end
+    j = j + 1
+  end
+  if #set > 0 then redis.call('HSET', KEYS[2], unpack(set)) end
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if #adds > 0 then redis.call('ZADD', KEYS[3], unpack(adds)) end
+if #removes > 0 then redis.call('ZREM', KEYS[3], unpack(removes)) end
+return 'ok'`,
+)
+
+const pairs = (record: Readonly<Record<string, number>>): ReadonlyArray<string | number> => {
+  const out: Array<string | number> = []
+  for (const [field, value] of Object.entries(record)) out.push(field, value)
+  return out
+}
+
+const writeArgs = (
+  expectedVersion: string,
+  retention: Retention,
+  lookupValue: string,
+  alert: Alert,
+  delta: AggregateDelta,
+  effects: ReadonlyArray<LifecycleEffect>,
+): ReadonlyArray<string | number> => {
+  const fields = alertFields(alert, expectedVersion === "")
+  const incr: Record<string, number> = Object.fromEntries(
+    Object.entries(delta.incr).filter(([, n]) => n !== 0),
+  )
+  const timers = timerChanges(alert.id, effects)
+  const sections = [fields, pairs(incr), pairs(delta.min), pairs(delta.max), timers.add.flat(), timers.remove]
+  return [
+    expectedVersion,
+    retention.alertMs,
+    retention.dailyMs,
+    lookupValue,
+    ...sections.flatMap((section) => [section.length, ...section]),
+  ]
+}
+
+type Attempt = { readonly _tag: "Done"; readonly transition: Transition } | { readonly _tag: "Conflict" }
+
+/** Read, decide, compare-and-set; on a conflict read again, a bounded number of times. */
+const applyWith = (
+  read: (alertId: AlertId) => Effect.Effect<Option.Option<Alert>, CorruptRecord | RedisError>,
+  write: (before: Alert, next: Transition) => Effect.Effect<Attempt, RedisError>,
+) =>
+  Effect.fn("AlertStore.apply")(function* (alertId: AlertId, event: LifecycleEvent) {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const found = yield* read(alertId)
+      if (Option.isNone(found)) return yield* new AlertNotFound({ alertId })
+      const now = yield* Clock.currentTimeMillis
+      const decided = transition(found.value, event, now)
+      if (Either.isLeft(decided)) return yield* new EventRejected({ rejection: decided.left })
+      const result = yield* write(found.value, decided.right)
+      if (result._tag === "Done") return result.transition
+    }
+    return yield* new TooManyConflicts({ alertId, attempts: MAX_ATTEMPTS })
+  })
+
+/** Alerts, their lookup by alert message, and the daily aggregates. */
+export class AlertStore extends Context.Tag("ash/AlertStore")<AlertStore, AlertStoreService>() {
+  static redis(retention: Retention = defaultRetention): Layer.Layer<AlertStore, never, Redis> {
+    return Layer.effect(
+      AlertStore,
+      Effect.map(Redis, (redis) => {
+        const keysFor = (alert: Alert) => [
+          redis.key(Keys.alert(alert.id)),
+          redis.key(Keys.daily(alert.day)),
+          redis.key(Keys.timers),
+          redis.key(Keys.alertLookup(alert.origin.alertMessageId)),
+        ]
+        const get = (alertId: AlertId) => {
+          const key = redis.key(Keys.alert(alertId))
+          return redis
+            .run("alerts.get", (c) => c.hgetall(key))
+            .pipe(Effect.flatMap((hash) => decodeAlertHash(key, hash)))
+        }
+        const write = (before: Alert, next: Transition) =>
+          redis
+            .script(
+              writeScript,
+              keysFor(next.alert),
+              writeArgs(
+                String(before.version),
+                retention,
+                "",
+                next.alert,
+                deltaBetween(before, next.alert),
+                next.effects,
+              ),
+            )
+            .pipe(
+              Effect.map(
+                (reply): Attempt =>
+                  reply === "ok" ? { _tag: "Done", transition: next } : { _tag: "Conflict" },
+              ),
+            )
+        return {
+          create: (created) =>
+            redis
+              .script(
+                writeScript,
+                keysFor(created.alert),
+                writeArgs(
+                  "",
+                  retention,
+                  created.alert.id,
+                  created.alert,
+                  deltaBetween(null, created.alert),
+                  created.effects,
+                ),
+              )
+              .pipe(
+                Effect.flatMap((reply) =>
+                  reply === "ok"
+                    ? Effect.void
+                    : Effect.fail(new AlertAlreadyExists({ alertId: created.alert.id })),
+                ),
+              ),
+          get,
+          getByMessageId: (alertMessageId) =>
+            redis
+              .run("alerts.lookup", (c) => c.get(redis.key(Keys.alertLookup(alertMessageId))))
+              .pipe(
+                Effect.flatMap((id) => {
+                  if (id === null) return Effect.succeed(Option.none())
+                  const key = redis.key(Keys.alertLookup(alertMessageId))
+                  return Either.match(Schema.decodeUnknownEither(Alert.fields.id)(id), {
+                    onLeft: () => Effect.fail(new CorruptRecord({ key, detail: `not an alert id: ${id}` })),
+                    onRight: get,
+                  })
+                }),
+              ),
+          apply: applyWith(get, write),
+          daily: (days) =>
+            redis
+              .run("alerts.daily", (c) => {
+                const pipeline = c.pipeline()
+                for (const day of days) pipeline.hgetall(redis.key(Keys.daily(day)))
+                return pipeline.exec()
+              })
+              .pipe(
+                Effect.flatMap((replies) =>
+                  Effect.forEach(days, (day, i) => {
+                    const key = redis.key(Keys.daily(day))
+                    const [error, hash] = replies?.[i] ?? [new Error("no reply"), null]
+                    if (error !== null) return Effect.fail(new CorruptRecord({ key, detail: error.message }))
+                    if (!isStringRecord(hash))
+                      return Effect.fail(new CorruptRecord({ key, detail: "not a hash" }))
+                    return Effect.map(decodeDaily(key, hash), (aggregate) => ({ day, aggregate }))
+                  }),
+                ),
+              ),
+        }
+      }),
+    )
+  }
+
+  /** The same contract in process memory; timers go to the TimerStore in context. */
+  static Memory: Layer.Layer<AlertStore, never, TimerStore> = Layer.effect(
+    AlertStore,
+    Effect.gen(function* () {
+      const timers = yield* TimerStore
+      const alerts = yield* Ref.make(new Map<string, Alert>())
+      const lookup = yield* Ref.make(new Map<string, AlertId>())
+      const days = yield* Ref.make(new Map<string, Record<string, number>>())
+      const runTimers = (alertId: AlertId, effects: ReadonlyArray<LifecycleEffect>) =>
+        Effect.forEach(
+          effects,
+          (e) =>
+            e._tag === "ScheduleTimer"
+              ? timers.schedule(alertId, e.kind, e.dueAt)
+              : e._tag === "CancelTimer"
+                ? timers.cancel(alertId, e.kind)
+                : Effect.void,
+          { discard: true },
+        )
+      const addToDay = (alert: Alert, delta: AggregateDelta) =>
+        Ref.update(days, (m) => new Map(m).set(alert.day, applyDelta(m.get(alert.day) ?? {}, delta)))
+      const get = (alertId: AlertId) =>
+        Effect.map(Ref.get(alerts), (m) => Option.fromNullable(m.get(alertId)))
+      const write = (before: Alert, next: Transition) =>
+        Effect.gen(function* () {
+          const swapped = yield* Ref.modify(alerts, (m): [boolean, Map<string, Alert>] =>
+            m.get(before.id)?.version === before.version
+              ? [true, new Map(m).set(before.id, next.alert)]
+              : [false, m],
+          )
+          if (!swapped) return { _tag: "Conflict" } satisfies Attempt
+          yield* addToDay(next.alert, deltaBetween(before, next.alert))
+          yield* runTimers(next.alert.id, next.effects).pipe(Effect.orDie)
+          return { _tag: "Done", transition: next } satisfies Attempt
+        })
+      return {
+        create: (created) =>
+          Effect.gen(function* () {
+            const alert = created.alert
+            const added = yield* Ref.modify(alerts, (m): [boolean, Map<string, Alert>] =>
+              m.has(alert.id) ? [false, m] : [true, new Map(m).set(alert.id, alert)],
+            )
+            if (!added) return yield* new AlertAlreadyExists({ alertId: alert.id })
+            yield* Ref.update(lookup, (m) => new Map(m).set(alert.origin.alertMessageId, alert.id))
+            yield* addToDay(alert, deltaBetween(null, alert))
+            yield* runTimers(alert.id, created.effects)
+          }),
+        get,
+        getByMessageId: (alertMessageId) =>
+          Effect.flatMap(Ref.get(lookup), (m) => {
+            const id = m.get(alertMessageId)
+            return id === undefined ? Effect.succeed(Option.none()) : get(id)
+          }),
+        apply: applyWith(get, write),
+        daily: (wanted) =>
+          Effect.flatMap(Ref.get(days), (m) =>
+            Effect.forEach(wanted, (day) =>
+              Effect.map(
+                decodeDaily(
+                  day,
+                  Object.fromEntries(Object.entries(m.get(day) ?? {}).map(([f, v]) => [f, String(v)])),
+                ),
+                (aggregate) => ({ day, aggregate }),
+              ),
+            ),
+          ),
+      }
+    }),
+  )
+}
+
+const isStringRecord = (u: unknown): u is Record<string, string> =>
+  typeof u === "object" && u !== null && Object.values(u).every((v) => typeof v === "string")

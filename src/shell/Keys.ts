@@ -1,0 +1,21 @@
+/** Redis key names (before the optional test prefix). The seeds' names are kept for what they name. */
+export const Keys = {
+  alert: (alertId: string) => `ash:metrics:alert:${alertId}`,
+  alertLookup: (alertMessageId: string) => `ash:metrics:alert_lookup:${alertMessageId}`,
+  daily: (day: string) => `ash:metrics:daily:${day}`,
+  timers: "ash:timers",
+  cooldown: (guildId: string, memberId: string) => `ash:cooldown:${guildId}:${memberId}`,
+  history: (guildId: string, memberId: string) => `ash:history:${guildId}:${memberId}`,
+  optOut: (guildId: string, memberId: string) => `ash:optout:${guildId}:${memberId}`,
+  openAlert: (guildId: string, memberId: string) => `ash:member:open_alert:${guildId}:${memberId}`,
+} as const
+
+/** How long records live. Refreshed on every write. */
+export interface Retention {
+  readonly alertMs: number
+  readonly dailyMs: number
+}
+
+const DAY_MS = 86_400_000
+
+export const defaultRetention: Retention = { alertMs: 90 * DAY_MS, dailyMs: 365 * DAY_MS }
