@@ -152,6 +152,7 @@ export class Redis extends Context.Tag("ash/Redis")<Redis, RedisClient>() {
                 ? { password: Redacted.value(settings.password.value) }
                 : {}),
               lazyConnect: true,
+              enableAutoPipelining: true,
               maxRetriesPerRequest: 1,
               commandTimeout: settings.commandTimeoutMs,
               retryStrategy: (times: number) => Math.min(50 * 2 ** times, 1_000),
