@@ -1,0 +1,292 @@
+import { Clock, type ConfigError, Context, Data, Effect, Exit, Layer, Random, Ref, Schema } from "effect"
+import {
+  admit,
+  type BreakerState,
+  type BreakerStatus,
+  initialBreaker,
+  type Outcome,
+  type Permit,
+  settle,
+  statusOf,
+} from "../core/CircuitBreaker.js"
+import {
+  AnalyzeResponse,
+  analyzeRequestBody,
+  isBlankMessage,
+  type NlpAnalysis,
+  type NlpRequest,
+  retryAfterMs,
+} from "../core/Nlp.js"
+import { type NlpSettings, NlpSettingsConfig } from "./NlpSettings.js"
+
+export type { BreakerStatus } from "../core/CircuitBreaker.js"
+export { type NlpSettings, NlpSettingsConfig } from "./NlpSettings.js"
+
+/** No answer: timeouts, connection errors, 5xx or 429 after the retries, or the circuit is open. */
+export class NlpUnavailable extends Data.TaggedError("NlpUnavailable")<{
+  readonly reason: "timeout" | "connection" | "server_error" | "rate_limited" | "circuit_open"
+  /** HTTP requests made; 0 when the open circuit refused the call. */
+  readonly attempts: number
+  /** The last HTTP status, when there was one. */
+  readonly status: number | null
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `NLP unavailable (${this.reason}) after ${this.attempts} request(s): ${this.detail}`
+  }
+}
+
+/** The NLP refused the request (a 4xx other than 429), or the bot would not send it. */
+export class NlpRejected extends Data.TaggedError("NlpRejected")<{
+  readonly reason: "empty_message" | "client_error"
+  readonly status: number | null
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `NLP request rejected (${this.status ?? this.reason}): ${this.detail}`
+  }
+}
+
+/**
+ * The NLP answered, but not with an analysis the bot can read. Not retried. It counts as a
+ * breaker failure: an NLP that keeps answering garbage then shows as an outage (degraded notice,
+ * buffered messages) instead of failing message after message.
+ */
+export class NlpMalformed extends Data.TaggedError("NlpMalformed")<{
+  readonly status: number
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `NLP reply unreadable (HTTP ${this.status}): ${this.detail}`
+  }
+}
+
+export type NlpError = NlpUnavailable | NlpRejected | NlpMalformed
+
+export interface NlpClientService {
+  /** Analyse one message: retried, rate-limit aware, behind the circuit breaker. */
+  readonly analyze: (request: NlpRequest) => Effect.Effect<NlpAnalysis, NlpError>
+  /** `GET /health` answered 200 with `ready: true` within 2 s. Bypasses the breaker. */
+  readonly health: () => Effect.Effect<boolean>
+  /** The breaker as the next call would find it (`half_open` once the cool-down is over). */
+  readonly state: Effect.Effect<BreakerStatus>
+}
+
+/** One HTTP exchange, classified. */
+type Attempt =
+  | { readonly _tag: "Ok"; readonly analysis: NlpAnalysis }
+  | {
+      readonly _tag: "Transient"
+      readonly reason: "timeout" | "connection" | "server_error"
+      readonly status: number | null
+      readonly detail: string
+    }
+  | { readonly _tag: "RateLimited"; readonly waitMs: number | undefined }
+  | { readonly _tag: "Final"; readonly error: NlpRejected | NlpMalformed }
+
+interface Exchange {
+  readonly status: number
+  readonly retryAfter: string | null
+  readonly text: string
+}
+
+const MAX_BACKOFF_MS = 30_000
+const HEALTH_TIMEOUT_MS = 2_000
+
+const clip = (text: string): string => (text.length <= 300 ? text : `${text.slice(0, 300)}…`)
+const describe = (cause: unknown): string =>
+  cause instanceof Error
+    ? clip(cause.cause instanceof Error ? `${cause.message}: ${cause.cause.message}` : cause.message)
+    : clip(String(cause))
+
+const decodeAnalysis = Schema.decodeUnknownEither(Schema.parseJson(AnalyzeResponse))
+const decodeHealth = Schema.decodeUnknownOption(Schema.parseJson(Schema.Struct({ ready: Schema.Boolean })))
+
+/** One request with its timeout; failures come back as a classified `Attempt`. */
+const exchange = (url: string, init: RequestInit, timeoutMs: number): Effect.Effect<Exchange, Attempt> =>
+  Effect.tryPromise({
+    try: async (signal) => {
+      // The signal aborts when the timeout interrupts this effect, so a hung NLP frees the socket.
+      const response = await fetch(url, { ...init, signal })
+      const text = await response.text()
+      return { status: response.status, retryAfter: response.headers.get("retry-after"), text }
+    },
+    catch: (cause): Attempt => ({
+      _tag: "Transient",
+      reason: "connection",
+      status: null,
+      detail: describe(cause),
+    }),
+  }).pipe(
+    Effect.timeoutFail({
+      duration: timeoutMs,
+      onTimeout: (): Attempt => ({
+        _tag: "Transient",
+        reason: "timeout",
+        status: null,
+        detail: `no reply within ${timeoutMs} ms`,
+      }),
+    }),
+  )
+
+const classify = ({ status, retryAfter, text }: Exchange, nowMs: number): Attempt => {
+  if (status >= 200 && status < 300) {
+    const decoded = decodeAnalysis(text)
+    return decoded._tag === "Right"
+      ? { _tag: "Ok", analysis: decoded.right }
+      : { _tag: "Final", error: new NlpMalformed({ status, detail: clip(decoded.left.message) }) }
+  }
+  if (status === 429) return { _tag: "RateLimited", waitMs: retryAfterMs(retryAfter, nowMs) }
+  if (status >= 500) return { _tag: "Transient", reason: "server_error", status, detail: `HTTP ${status}` }
+  // A 4xx body may echo the member's text: it stays out of errors and logs.
+  const error =
+    status >= 400
+      ? new NlpRejected({ reason: "client_error", status, detail: `HTTP ${status}` })
+      : new NlpMalformed({ status, detail: `unexpected HTTP ${status}` })
+  return { _tag: "Final", error }
+}
+
+/** What a finished call tells the breaker. A 4xx, a 429 or an interruption say nothing either way. */
+const outcomeOf = (exit: Exit.Exit<NlpAnalysis, NlpError>): Outcome => {
+  if (Exit.isSuccess(exit)) return "success"
+  if (exit.cause._tag !== "Fail") return "neutral"
+  const error = exit.cause.error
+  if (error._tag === "NlpMalformed") return "failure"
+  if (error._tag === "NlpRejected") return "neutral"
+  return error.reason === "rate_limited" || error.reason === "circuit_open" ? "neutral" : "failure"
+}
+
+/** Build the client over `fetch`, with its own breaker. */
+export const makeNlpClient = (settings: NlpSettings): Effect.Effect<NlpClientService> =>
+  Effect.gen(function* () {
+    const base = settings.baseUrl.replace(/\/+$/, "")
+    const breaker = yield* Ref.make<BreakerState>(initialBreaker)
+
+    const backoff = (retry: number) =>
+      Effect.map(Random.nextRange(0.5, 1.5), (jitter) =>
+        Math.round(Math.min(MAX_BACKOFF_MS, settings.retryDelayMs * 2 ** retry) * jitter),
+      )
+
+    /** Attempt until an answer or a final error, retrying within the two budgets. */
+    const attempt = (
+      init: RequestInit,
+      made: number,
+      retried: number,
+      waited: number,
+    ): Effect.Effect<NlpAnalysis, NlpError> =>
+      Effect.gen(function* () {
+        const response = yield* Effect.either(exchange(`${base}/analyze`, init, settings.timeoutMs))
+        const now = yield* Clock.currentTimeMillis
+        const result = response._tag === "Left" ? response.left : classify(response.right, now)
+        const attempts = made + 1
+        switch (result._tag) {
+          case "Ok":
+            return result.analysis
+          case "Final":
+            return yield* result.error
+          case "RateLimited": {
+            if (waited >= settings.rateLimitRetries) {
+              const detail = "HTTP 429: rate limited"
+              return yield* new NlpUnavailable({ reason: "rate_limited", attempts, status: 429, detail })
+            }
+            const waitMs = Math.min(settings.maxRetryAfterMs, result.waitMs ?? (yield* backoff(waited)))
+            yield* Effect.logDebug(`NLP rate-limited; retrying in ${waitMs} ms`)
+            yield* Effect.sleep(waitMs)
+            return yield* attempt(init, attempts, retried, waited + 1)
+          }
+          case "Transient": {
+            const { reason, status, detail } = result
+            if (retried >= settings.retries)
+              return yield* new NlpUnavailable({ reason, attempts, status, detail })
+            const waitMs = yield* backoff(retried)
+            yield* Effect.logDebug(`NLP request failed (${detail}); retrying in ${waitMs} ms`)
+            yield* Effect.sleep(waitMs)
+            return yield* attempt(init, attempts, retried + 1, waited)
+          }
+        }
+      })
+
+    const settleCall = (permit: Permit, outcome: Outcome) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const [before, after] = yield* Ref.modify(
+          breaker,
+          (b): readonly [readonly [BreakerStatus, BreakerStatus], BreakerState] => {
+            const next = settle(b, permit, outcome, now, settings.breaker)
+            return [[b._tag, next._tag], next]
+          },
+        )
+        if (before === after) return
+        yield* (after === "open" ? Effect.logWarning : Effect.logInfo)(
+          `NLP circuit breaker ${before} → ${after}`,
+        )
+      })
+
+    /** Run `call` if the breaker admits it, and report how it ended, even when interrupted. */
+    const guarded = (call: Effect.Effect<NlpAnalysis, NlpError>) =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          const permit = yield* Ref.modify(breaker, (b) => admit(b, now))
+          if (permit === null) {
+            const detail = "circuit breaker open"
+            return yield* new NlpUnavailable({ reason: "circuit_open", attempts: 0, status: null, detail })
+          }
+          const exit = yield* Effect.exit(restore(call))
+          yield* settleCall(permit, outcomeOf(exit))
+          return yield* exit
+        }),
+      )
+
+    const analyze = Effect.fn("NlpClient.analyze")(function* (request: NlpRequest) {
+      if (isBlankMessage(request.message)) {
+        const detail = "empty or whitespace-only message"
+        return yield* new NlpRejected({ reason: "empty_message", status: null, detail })
+      }
+      const body = JSON.stringify(analyzeRequestBody(request))
+      const init: RequestInit = {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body,
+      }
+      return yield* guarded(attempt(init, 0, 0, 0))
+    })
+
+    const healthInit: RequestInit = { method: "GET", headers: { accept: "application/json" } }
+    const health = () =>
+      exchange(`${base}/health`, healthInit, Math.min(settings.timeoutMs, HEALTH_TIMEOUT_MS)).pipe(
+        Effect.map(({ status, text }) => {
+          const body = decodeHealth(text)
+          return status === 200 && body._tag === "Some" && body.value.ready
+        }),
+        Effect.orElseSucceed(() => false),
+        Effect.withSpan("NlpClient.health"),
+      )
+
+    const state = Effect.zipWith(Ref.get(breaker), Clock.currentTimeMillis, statusOf)
+
+    return { analyze, health, state }
+  })
+
+/** The NLP service (reference §2). */
+export class NlpClient extends Context.Tag("ash/NlpClient")<NlpClient, NlpClientService>() {
+  static layer(settings: NlpSettings): Layer.Layer<NlpClient> {
+    return Layer.effect(NlpClient, makeNlpClient(settings))
+  }
+
+  /** Settings from the environment. */
+  static Live: Layer.Layer<NlpClient, ConfigError.ConfigError> = Layer.unwrapEffect(
+    Effect.map(NlpSettingsConfig, (settings) => NlpClient.layer(settings)),
+  )
+
+  /** Answers every call with `f`; always healthy, breaker always closed. For tests. */
+  static fromFunction(
+    f: (request: NlpRequest) => Effect.Effect<NlpAnalysis, NlpError>,
+  ): Layer.Layer<NlpClient> {
+    return Layer.succeed(NlpClient, {
+      analyze: f,
+      health: () => Effect.succeed(true),
+      state: Effect.succeed<BreakerStatus>("closed"),
+    })
+  }
+}

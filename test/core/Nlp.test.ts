@@ -1,0 +1,340 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Arbitrary, Either, FastCheck as fc, Schema } from "effect"
+import {
+  AnalyzeResponse,
+  analyzeRequestBody,
+  applySensitivity,
+  DEFAULT_SEVERITY_THRESHOLDS,
+  NLP_MAX_HISTORY,
+  NLP_MAX_MESSAGE_CHARS,
+  NlpAnalysis,
+  type NlpHistoryItem,
+  retryAfterMs,
+  SeverityThresholds,
+  severityForScore,
+} from "../../src/core/Nlp.js"
+import { severityRank } from "../../src/core/Severity.js"
+
+const decode = Schema.decodeUnknownEither(AnalyzeResponse)
+const decodeJson = Schema.decodeUnknownEither(Schema.parseJson(AnalyzeResponse))
+
+/** A reply shaped like ash-nlp v5's `AnalyzeResponse`, with fields the bot does not read. */
+const realReply = {
+  crisis_detected: true,
+  severity: "high",
+  confidence: 0.87,
+  crisis_score: 0.78,
+  requires_intervention: true,
+  requires_review: true,
+  recommended_action: "priority_response",
+  signals: { bart: { label: "emotional distress", score: 0.89, crisis_signal: 0.89 } },
+  processing_time_ms: 145.32,
+  models_used: ["bart", "sentiment", "emotions", "figurative"],
+  is_degraded: false,
+  request_id: "req_abc123def456",
+  timestamp: "2025-12-31T12:00:00Z",
+  vigil: { status: "used", risk_score: 0.72, amplification_applied: true },
+  explanation: {
+    verbosity: "standard",
+    decision_summary: "HIGH CONCERN: Crisis indicators detected with 87% confidence.",
+    key_factors: ["emotional distress", "negative sentiment"],
+    plain_text: "DECISION SUMMARY:\nHIGH CONCERN...",
+  },
+  context_analysis: {
+    escalation_detected: true,
+    escalation_rate: "rapid",
+    trend: { direction: "worsening", velocity: "rapid", score_delta: 0.66, time_span_hours: 6 },
+    history_analyzed: { message_count: 4, time_span_hours: 6 },
+  },
+}
+
+const minimalReply = { severity: "medium", crisis_score: 0.55, confidence: 0.7, processing_time_ms: 12 }
+
+describe("NLP reply decoding", () => {
+  it("decodes a full ash-nlp reply into the fields the bot uses", () => {
+    expect(decode(realReply)).toEqual(
+      Either.right({
+        severity: "high",
+        crisisScore: 0.78,
+        confidence: 0.87,
+        recommendedAction: "priority_response",
+        keyFactors: ["emotional distress", "negative sentiment"],
+        requestId: "req_abc123def456",
+        processingTimeMs: 145.32,
+        isDegraded: false,
+        context: { escalationDetected: true, trend: "worsening", messageCount: 4 },
+      }),
+    )
+  })
+
+  it("accepts a reply with only the essential fields, and nulls where the NLP sends none", () => {
+    const expected = {
+      severity: "medium",
+      crisisScore: 0.55,
+      confidence: 0.7,
+      keyFactors: [],
+      requestId: "unknown",
+      processingTimeMs: 12,
+      isDegraded: false,
+    }
+    expect(decode(minimalReply)).toEqual(Either.right(expected))
+    const nulls = {
+      ...minimalReply,
+      recommended_action: null,
+      explanation: null,
+      request_id: null,
+      context_analysis: null,
+    }
+    expect(decode(nulls)).toEqual(Either.right(expected))
+  })
+
+  it("reads a context block without trend or count as 'no escalation' details", () => {
+    const reply = { ...minimalReply, context_analysis: { escalation_detected: false } }
+    const decoded = decode(reply)
+    expect(Either.isRight(decoded) && decoded.right.context).toEqual({ escalationDetected: false })
+  })
+
+  it("decodes the JSON text of a reply", () => {
+    expect(Either.isRight(decodeJson(JSON.stringify(realReply)))).toBe(true)
+    expect(Either.isLeft(decodeJson('{"severity": "high", "crisis_score": 0.7'))).toBe(true)
+  })
+
+  it.each([
+    ["severity in capitals", { ...realReply, severity: "HIGH" }],
+    ["missing severity", { ...minimalReply, severity: undefined }],
+    ["score above 1", { ...realReply, crisis_score: 1.7 }],
+    ["negative confidence", { ...realReply, confidence: -0.1 }],
+    ["score as a string", { ...realReply, crisis_score: "0.78" }],
+    ["missing confidence", { severity: "high", crisis_score: 0.8, processing_time_ms: 1 }],
+    ["missing processing time", { severity: "high", crisis_score: 0.8, confidence: 0.9 }],
+    ["request id as a number", { ...realReply, request_id: 42 }],
+    ["key factors not strings", { ...realReply, explanation: { key_factors: [1, 2] } }],
+    ["escalation flag as text", { ...realReply, context_analysis: { escalation_detected: "yes" } }],
+    [
+      "message count negative",
+      { ...realReply, context_analysis: { history_analyzed: { message_count: -1 } } },
+    ],
+    ["an array", [realReply]],
+    ["null", null],
+  ])("rejects a reply with %s", (_, reply) => {
+    expect(Either.isLeft(decode(reply))).toBe(true)
+  })
+
+  it.prop("round-trips any analysis through its wire form", [AnalyzeResponse], ([analysis]) => {
+    const wire = Schema.encodeSync(AnalyzeResponse)(analysis)
+    expect(decode(wire)).toEqual(Either.right(analysis))
+  })
+})
+
+const T0 = Date.parse("2026-02-01T12:00:00Z")
+const item = (message: string, minutesAgo: number, extra: Partial<NlpHistoryItem> = {}): NlpHistoryItem => ({
+  message,
+  at: T0 - minutesAgo * 60_000,
+  ...extra,
+})
+
+describe("the /analyze request body", () => {
+  it("asks for a standard explanation and names the member and channel", () => {
+    expect(analyzeRequestBody({ message: "I can't do this anymore", userId: "42", channelId: "7" })).toEqual({
+      message: "I can't do this anymore",
+      include_explanation: true,
+      verbosity: "standard",
+      user_id: "42",
+      channel_id: "7",
+    })
+    expect(analyzeRequestBody({ message: "hi", userId: "", history: [] })).toEqual({
+      message: "hi",
+      include_explanation: true,
+      verbosity: "standard",
+    })
+  })
+
+  it("sends history oldest first, whatever order it comes in", () => {
+    const history = [
+      item("second", 20, { crisisScore: 0.4, messageId: "m2" }),
+      item("third", 5),
+      item("first", 60),
+    ]
+    expect(analyzeRequestBody({ message: "now", history }).message_history).toEqual([
+      { message: "first", timestamp: "2026-02-01T11:00:00.000Z" },
+      { message: "second", timestamp: "2026-02-01T11:40:00.000Z", crisis_score: 0.4, message_id: "m2" },
+      { message: "third", timestamp: "2026-02-01T11:55:00.000Z" },
+    ])
+  })
+
+  it("keeps the newest 20 items and cuts each to 10000 characters without splitting a character", () => {
+    const history = Array.from({ length: 30 }, (_, i) => item(`m${i}`, 30 - i))
+    const sent = analyzeRequestBody({ message: "now", history }).message_history ?? []
+    expect(sent.map((h) => h.message)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i + 10}`))
+    const long = "💜".repeat(NLP_MAX_MESSAGE_CHARS + 5)
+    const [cut] = analyzeRequestBody({ message: long, history: [item(long, 1)] }).message_history ?? []
+    expect(Array.from(cut?.message ?? "")).toEqual(Array.from("💜".repeat(NLP_MAX_MESSAGE_CHARS)))
+    expect(Array.from(analyzeRequestBody({ message: long }).message)).toHaveLength(NLP_MAX_MESSAGE_CHARS)
+  })
+
+  it("leaves out items the NLP would refuse and clamps their scores", () => {
+    const history = [
+      item("   ", 3),
+      { message: "no time", at: Number.NaN },
+      { message: "far future", at: 1e300 },
+      item("kept", 2, { crisisScore: 1.4 }),
+      item("also kept", 1, { crisisScore: Number.NaN }),
+    ]
+    expect(analyzeRequestBody({ message: "now", history }).message_history).toEqual([
+      { message: "kept", timestamp: "2026-02-01T11:58:00.000Z", crisis_score: 1 },
+      { message: "also kept", timestamp: "2026-02-01T11:59:00.000Z" },
+    ])
+  })
+
+  const historyArb = fc.array(
+    fc.record({
+      message: fc.oneof(fc.string({ maxLength: 12 }), fc.constant(" "), fc.constant("x".repeat(10_003))),
+      at: fc.integer({ min: T0 - 1e9, max: T0 }),
+      crisisScore: fc.option(fc.double({ min: -1, max: 2 }), { nil: undefined }),
+    }),
+    { maxLength: 40, size: "max" },
+  )
+
+  it.prop(
+    "always sends at most 20 usable items, oldest first, and the newest ones",
+    [historyArb],
+    ([history]) => {
+      const sent = analyzeRequestBody({ message: "now", history }).message_history ?? []
+      const usable = history.filter((h) => h.message.trim() !== "")
+      expect(sent.length).toBe(Math.min(NLP_MAX_HISTORY, usable.length))
+      const times = sent.map((h) => Date.parse(h.timestamp))
+      expect(times).toEqual([...times].sort((a, b) => a - b))
+      for (const h of sent) {
+        expect(h.message.trim()).not.toBe("")
+        expect(Array.from(h.message).length).toBeLessThanOrEqual(NLP_MAX_MESSAGE_CHARS)
+        if (h.crisis_score !== undefined) expect(h.crisis_score).toBeGreaterThanOrEqual(0)
+        if (h.crisis_score !== undefined) expect(h.crisis_score).toBeLessThanOrEqual(1)
+      }
+      const oldestSent = times[0] ?? Number.POSITIVE_INFINITY
+      const dropped = usable.length - sent.length
+      const newestDropped = [...usable.map((h) => h.at)].sort((a, b) => a - b)[dropped - 1]
+      if (newestDropped !== undefined) expect(newestDropped).toBeLessThanOrEqual(oldestSent)
+    },
+  )
+})
+
+describe("Retry-After", () => {
+  const now = Date.parse("Wed, 21 Oct 2026 07:28:00 GMT")
+  it.each([
+    ["5", 5_000],
+    [" 0 ", 0],
+    ["1.5", 1_500],
+    ["Wed, 21 Oct 2026 07:28:03 GMT", 3_000],
+    ["Wed, 21 Oct 2026 07:27:00 GMT", 0],
+  ])("reads %j as %d ms", (header, expected) => {
+    expect(retryAfterMs(header, now)).toBe(expected)
+  })
+
+  it.each([[null], [undefined], [""], ["soon"], ["-3"]])("ignores %j", (header) => {
+    expect(retryAfterMs(header, now)).toBeUndefined()
+  })
+})
+
+const analysisOf = (severity: NlpAnalysis["severity"], crisisScore: number): NlpAnalysis => ({
+  severity,
+  crisisScore,
+  confidence: 0.8,
+  recommendedAction: "nlp's own",
+  keyFactors: ["k"],
+  requestId: "req_000000000001",
+  processingTimeMs: 10,
+  isDegraded: false,
+})
+
+describe("channel sensitivity", () => {
+  it.each([
+    [0.85, "critical"],
+    [0.8499, "high"],
+    [0.7, "high"],
+    [0.5, "medium"],
+    [0.4999, "low"],
+    [0.3, "low"],
+    [0.2999, "safe"],
+    [0, "safe"],
+  ] as const)("a score of %d is %s under the NLP's thresholds", (score, severity) => {
+    expect(severityForScore(score, DEFAULT_SEVERITY_THRESHOLDS)).toBe(severity)
+  })
+
+  it("leaves the NLP's verdict alone at 1 and records it", () => {
+    const adjusted = applySensitivity(analysisOf("high", 0.78), 1)
+    expect(adjusted).toMatchObject({ severity: "high", crisisScore: 0.78, recommendedAction: "nlp's own" })
+    expect(adjusted.sensitivity).toEqual({ multiplier: 1, nlpScore: 0.78, nlpSeverity: "high" })
+  })
+
+  it("clamps an amplified score to 1 and re-derives the severity and action", () => {
+    const adjusted = applySensitivity(analysisOf("critical", 0.9), 1.5)
+    expect(adjusted).toMatchObject({ severity: "critical", crisisScore: 1, recommendedAction: "nlp's own" })
+    expect(adjusted.sensitivity).toEqual({ multiplier: 1.5, nlpScore: 0.9, nlpSeverity: "critical" })
+    expect(applySensitivity(analysisOf("medium", 0.6), 1.25)).toMatchObject({
+      severity: "high",
+      crisisScore: 0.75,
+      recommendedAction: "priority_response",
+    })
+    expect(applySensitivity(analysisOf("high", 0.8), 0)).toMatchObject({ severity: "safe", crisisScore: 0 })
+  })
+
+  it("never turns the NLP's LOW into MEDIUM by dampening (the v5 threshold-mismatch bug)", () => {
+    const adjusted = applySensitivity(analysisOf("low", 0.4), 0.75)
+    expect(adjusted.severity).toBe("low")
+    expect(adjusted.crisisScore).toBeCloseTo(0.3)
+    expect(adjusted.recommendedAction).toBe("nlp's own")
+  })
+
+  it("uses the threshold table it is given", () => {
+    const strict = { critical: 0.95, high: 0.9, medium: 0.8, low: 0.1 }
+    expect(applySensitivity(analysisOf("high", 0.8), 1.1, strict).severity).toBe("high")
+    expect(applySensitivity(analysisOf("critical", 0.9), 0.95, strict).severity).toBe("medium")
+  })
+
+  it.each([Number.NaN, -1, Number.POSITIVE_INFINITY])("treats a multiplier of %d as 1", (m) => {
+    expect(applySensitivity(analysisOf("high", 0.78), m)).toMatchObject({
+      severity: "high",
+      crisisScore: 0.78,
+    })
+  })
+
+  it("accepts only threshold tables that rise from low to critical", () => {
+    const valid = Schema.decodeUnknownEither(SeverityThresholds)
+    expect(Either.isRight(valid(DEFAULT_SEVERITY_THRESHOLDS))).toBe(true)
+    expect(Either.isLeft(valid({ critical: 0.5, high: 0.7, medium: 0.5, low: 0.3 }))).toBe(true)
+    expect(Either.isLeft(valid({ critical: 1.2, high: 0.7, medium: 0.5, low: 0.3 }))).toBe(true)
+  })
+
+  const analysisArb = Arbitrary.make(NlpAnalysis)
+  const dampening = fc.double({ min: 0, max: 1, noNaN: true })
+  const amplifying = fc.double({ min: 1, max: 2, noNaN: true })
+
+  it.prop("a multiplier ≤ 1 never raises the severity or the score", [analysisArb, dampening], ([a, m]) => {
+    const adjusted = applySensitivity(a, m)
+    expect(severityRank(adjusted.severity)).toBeLessThanOrEqual(severityRank(a.severity))
+    expect(adjusted.crisisScore).toBeLessThanOrEqual(a.crisisScore)
+    expect(adjusted.crisisScore).toBeGreaterThanOrEqual(0)
+    expect(adjusted.sensitivity).toEqual({ multiplier: m, nlpScore: a.crisisScore, nlpSeverity: a.severity })
+  })
+
+  it.prop(
+    "a multiplier ≥ 1 never lowers the severity and keeps the score ≤ 1",
+    [analysisArb, amplifying],
+    ([a, m]) => {
+      const adjusted = applySensitivity(a, m)
+      expect(severityRank(adjusted.severity)).toBeGreaterThanOrEqual(severityRank(a.severity))
+      expect(adjusted.crisisScore).toBeGreaterThanOrEqual(a.crisisScore)
+      expect(adjusted.crisisScore).toBeLessThanOrEqual(1)
+    },
+  )
+
+  it.prop(
+    "agrees with the threshold table when the NLP did",
+    [fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 2, noNaN: true })],
+    ([score, m]) => {
+      const nlp = analysisOf(severityForScore(score, DEFAULT_SEVERITY_THRESHOLDS), score)
+      const adjusted = applySensitivity(nlp, m)
+      expect(adjusted.severity).toBe(severityForScore(adjusted.crisisScore, DEFAULT_SEVERITY_THRESHOLDS))
+    },
+  )
+})
