@@ -62,6 +62,7 @@ export const RedisSettingsConfig: Config.Config<RedisSettings> = Config.all({
   db: Schema.Config("BOT_REDIS_DB", Db).pipe(Config.withDefault(0)),
   password: Config.redacted("BOT_REDIS_PASSWORD").pipe(Config.option),
   passwordFile: Config.string("BOT_REDIS_PASSWORD_FILE").pipe(Config.option),
+  keyPrefix: Config.string("BOT_REDIS_KEY_PREFIX").pipe(Config.withDefault("")),
   commandTimeoutMs: Schema.Config(
     "BOT_REDIS_COMMAND_TIMEOUT_MS",
     Schema.NumberFromString.pipe(Schema.int(), Schema.between(100, 60_000)),
@@ -78,7 +79,7 @@ export const RedisSettingsConfig: Config.Config<RedisSettings> = Config.all({
     return Either.map(fromFile, (filePassword) => ({
       url: Option.getOrElse(c.url, () => `redis://${c.host}:${c.port}/${c.db}`),
       password: Option.orElse(c.password, () => filePassword),
-      keyPrefix: "",
+      keyPrefix: c.keyPrefix,
       commandTimeoutMs: c.commandTimeoutMs,
     }))
   }),

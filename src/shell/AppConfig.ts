@@ -1,0 +1,241 @@
+import { readFileSync } from "node:fs"
+import { Config, ConfigError, Either, Option, ParseResult, Redacted, Schema } from "effect"
+import { isValidTimeZone } from "../core/Calendar.js"
+import type { DispatchPolicy } from "../core/Dispatch.js"
+import type { LifecyclePolicy } from "../core/Lifecycle.js"
+import { Severity } from "../core/Severity.js"
+import type { Retention } from "./Keys.js"
+
+const Snowflake = Schema.String.pipe(
+  Schema.pattern(/^[0-9]{17,20}$/, { message: () => "a Discord id (17–20 digits)" }),
+)
+
+/**
+ * Ash-Bot v5 lists: a JSON array of id strings, e.g. `["123…","456…"]`. Bare numbers are refused:
+ * JSON numbers cannot hold a snowflake exactly, so the id would silently point elsewhere.
+ */
+const IdList = Schema.parseJson(Schema.Array(Snowflake))
+
+/** Unlike Ash-Bot v5, an empty or unknown value is an error, never a silent "false". */
+const Bool = Schema.transformOrFail(Schema.String, Schema.Boolean, {
+  strict: true,
+  decode: (s, _, ast) => {
+    const v = s.trim().toLowerCase()
+    if (["true", "1", "yes", "on"].includes(v)) return Either.right(true)
+    if (["false", "0", "no", "off"].includes(v)) return Either.right(false)
+    return Either.left(new ParseResult.Type(ast, s))
+  },
+  encode: (b) => Either.right(String(b)),
+}).pipe(Schema.annotations({ message: () => "true or false" }))
+
+const int = (min: number, max: number, what: string) =>
+  Schema.NumberFromString.pipe(
+    Schema.int(),
+    Schema.between(min, max),
+    Schema.annotations({ message: () => `${what}: a whole number from ${min} to ${max}` }),
+  )
+
+const HttpUrl = Schema.String.pipe(
+  Schema.filter((s) => {
+    try {
+      const u = new URL(s)
+      return u.protocol === "http:" || u.protocol === "https:"
+    } catch {
+      return false
+    }
+  }),
+  Schema.annotations({ message: () => "an http:// or https:// URL" }),
+)
+
+const TimeZone = Schema.String.pipe(
+  Schema.filter(isValidTimeZone),
+  Schema.annotations({ message: () => "an IANA timezone name, e.g. UTC or Europe/Berlin" }),
+)
+
+/** Per-channel multipliers of the crisis score: `{"<channel id>": 0.8, …}`, each in [0, 2]. */
+const Sensitivity = Schema.parseJson(
+  Schema.Record({ key: Snowflake, value: Schema.Number.pipe(Schema.between(0, 2)) }),
+).pipe(
+  Schema.annotations({
+    message: () => 'a JSON object of channel id → multiplier in [0, 2], e.g. {"123…": 0.8}',
+  }),
+)
+
+const opt = <A>(config: Config.Config<A>, fallback: A) => Config.withDefault(config, fallback)
+
+/** What each variable expects, for the start-up error message. */
+const EXPECTS: Record<string, string> = {
+  BOT_DISCORD_TOKEN: "the bot token (or BOT_DISCORD_TOKEN_FILE naming a file that holds it)",
+  BOT_DISCORD_TOKEN_FILE: "the path of a readable file holding the bot token",
+  BOT_DISCORD_API_URL: "an http:// or https:// URL of the REST API base, e.g. http://127.0.0.1:8080/api",
+  BOT_DISCORD_GUILD_ID: "a Discord id (17–20 digits)",
+  BOT_MONITORED_CHANNELS: 'a JSON array of channel ids as strings, e.g. ["123456789012345678"]',
+  BOT_CHANNEL_SENSITIVITY:
+    'a JSON object of channel id → multiplier in [0, 2], e.g. {"123456789012345678": 0.8}',
+  BOT_ALERT_CHANNEL_MONITOR_IDS: 'a JSON array of channel ids as strings, e.g. ["123456789012345678"]',
+  BOT_ALERT_CHANNEL_CRISIS_IDS: 'a JSON array of channel ids as strings, e.g. ["123456789012345678"]',
+  BOT_ALERT_CHANNEL_CRITICAL_IDS: 'a JSON array of channel ids as strings, e.g. ["123456789012345678"]',
+  BOT_CRT_ROLE_IDS: 'a JSON array of role ids as strings, e.g. ["123456789012345678"]',
+  BOT_ALERT_COOLDOWN: "a whole number of seconds from 0 to 86400",
+  BOT_ALERT_MIN_SEVERITY: "one of safe, low, medium, high, critical (lower case)",
+  BOT_ALERTING_ENABLED: "true or false",
+  BOT_ALERT_EXPIRY_HOURS: "a whole number of hours from 1 to 720",
+  BOT_ALERT_RENOTIFY_MINUTES: "a whole number of minutes from 0 (off) to 1440",
+  BOT_RESPONSE_METRICS_RETENTION_DAYS: "a whole number of days from 1 to 365",
+  BOT_RESPONSE_METRICS_AGGREGATE_RETENTION_DAYS: "a whole number of days from 30 to 730",
+  BOT_METRICS_TIMEZONE: "an IANA timezone name, e.g. UTC or Europe/Berlin",
+  BOT_HISTORY_MAX_MESSAGES: "a whole number from 1 to 1000",
+  BOT_HISTORY_TTL_DAYS: "a whole number of days from 1 to 90",
+  BOT_NLP_DEGRADED_NOTICE_MINUTES: "a whole number of minutes from 1 to 1440",
+  BOT_NLP_BUFFER_MAX: "a whole number of messages from 0 to 100000",
+  BOT_NLP_BUFFER_MAX_AGE_MINUTES: "a whole number of minutes from 1 to 1440",
+  BOT_TIMER_POLL_MS: "a whole number of milliseconds from 100 to 60000",
+  BOT_REDIS_URL: "a redis://host:port[/db] or rediss:// URL",
+  BOT_REDIS_PORT: "a port number from 1 to 65535",
+  BOT_REDIS_DB: "a database number from 0 to 15",
+  BOT_NLP_BASE_URL: "an http:// or https:// URL, e.g. http://ash-nlp:30880",
+}
+
+const secretFromFile = (
+  variable: string,
+  path: string,
+): Either.Either<Redacted.Redacted, ConfigError.ConfigError> => {
+  try {
+    return Either.right(Redacted.make(readFileSync(path, "utf8").trim()))
+  } catch {
+    return Either.left(ConfigError.InvalidData([variable], `cannot read the secret file ${path}`))
+  }
+}
+
+/** The Discord token from `BOT_DISCORD_TOKEN`, or from the file named by `BOT_DISCORD_TOKEN_FILE`. */
+const DiscordToken: Config.Config<Redacted.Redacted> = Config.all({
+  token: Config.redacted("BOT_DISCORD_TOKEN").pipe(Config.option),
+  file: Config.string("BOT_DISCORD_TOKEN_FILE").pipe(Config.option),
+}).pipe(
+  Config.mapOrFail(({ token, file }) => {
+    if (Option.isSome(token) && Redacted.value(token.value).trim() !== "") return Either.right(token.value)
+    if (Option.isSome(file)) return secretFromFile("BOT_DISCORD_TOKEN_FILE", file.value)
+    return Either.left(
+      ConfigError.MissingData(
+        ["BOT_DISCORD_TOKEN"],
+        "BOT_DISCORD_TOKEN (or BOT_DISCORD_TOKEN_FILE) is required",
+      ),
+    )
+  }),
+)
+
+export interface BotConfig {
+  readonly discordToken: Redacted.Redacted
+  /** REST base override, e.g. `http://127.0.0.1:PORT/api`; the gateway URL then comes from it. */
+  readonly discordApiUrl: Option.Option<string>
+  readonly guildId: Option.Option<string>
+  readonly monitoredChannels: ReadonlyArray<string>
+  readonly channelSensitivity: Readonly<Record<string, number>>
+  readonly dispatch: DispatchPolicy
+  readonly lifecycle: LifecyclePolicy
+  readonly retention: Retention
+  readonly metricsTimeZone: string
+  readonly history: { readonly maxEntries: number; readonly ttlMs: number; readonly contextLimit: number }
+  readonly nlpOutage: {
+    /** At most one "crisis detection degraded" notice per window. */
+    readonly noticeWindowMs: number
+    readonly bufferMax: number
+    readonly bufferMaxAgeMs: number
+  }
+  readonly timerPollMs: number
+}
+
+const MINUTE = 60_000
+const DAY = 86_400_000
+
+/** Every variable the bot reads (PRODUCT.md §8), decoded at start-up. See docs/configuration.md. */
+export const BotConfigFromEnv: Config.Config<BotConfig> = Config.all({
+  discordToken: DiscordToken,
+  discordApiUrl: Schema.Config("BOT_DISCORD_API_URL", HttpUrl).pipe(Config.option),
+  guildId: Schema.Config("BOT_DISCORD_GUILD_ID", Snowflake).pipe(Config.option),
+  monitoredChannels: opt(Schema.Config("BOT_MONITORED_CHANNELS", IdList), []),
+  channelSensitivity: opt(Schema.Config("BOT_CHANNEL_SENSITIVITY", Sensitivity), {}),
+  monitor: opt(Schema.Config("BOT_ALERT_CHANNEL_MONITOR_IDS", IdList), []),
+  crisis: opt(Schema.Config("BOT_ALERT_CHANNEL_CRISIS_IDS", IdList), []),
+  critical: opt(Schema.Config("BOT_ALERT_CHANNEL_CRITICAL_IDS", IdList), []),
+  crtRoleIds: opt(Schema.Config("BOT_CRT_ROLE_IDS", IdList), []),
+  cooldownSeconds: opt(Schema.Config("BOT_ALERT_COOLDOWN", int(0, 86_400, "seconds")), 300),
+  minSeverity: opt(Schema.Config("BOT_ALERT_MIN_SEVERITY", Severity), "medium"),
+  enabled: opt(Schema.Config("BOT_ALERTING_ENABLED", Bool), true),
+  expiryHours: opt(Schema.Config("BOT_ALERT_EXPIRY_HOURS", int(1, 24 * 30, "hours")), 24),
+  renotifyMinutes: opt(Schema.Config("BOT_ALERT_RENOTIFY_MINUTES", int(0, 24 * 60, "minutes (0 = off)")), 10),
+  alertRetentionDays: opt(Schema.Config("BOT_RESPONSE_METRICS_RETENTION_DAYS", int(1, 365, "days")), 90),
+  aggregateRetentionDays: opt(
+    Schema.Config("BOT_RESPONSE_METRICS_AGGREGATE_RETENTION_DAYS", int(30, 730, "days")),
+    365,
+  ),
+  metricsTimeZone: opt(Schema.Config("BOT_METRICS_TIMEZONE", TimeZone), "UTC"),
+  historyMax: opt(Schema.Config("BOT_HISTORY_MAX_MESSAGES", int(1, 1_000, "messages")), 100),
+  historyTtlDays: opt(Schema.Config("BOT_HISTORY_TTL_DAYS", int(1, 90, "days")), 14),
+  noticeMinutes: opt(Schema.Config("BOT_NLP_DEGRADED_NOTICE_MINUTES", int(1, 1_440, "minutes")), 15),
+  bufferMax: opt(Schema.Config("BOT_NLP_BUFFER_MAX", int(0, 100_000, "messages")), 500),
+  bufferMaxAgeMinutes: opt(Schema.Config("BOT_NLP_BUFFER_MAX_AGE_MINUTES", int(1, 1_440, "minutes")), 60),
+  timerPollMs: opt(Schema.Config("BOT_TIMER_POLL_MS", int(100, 60_000, "milliseconds")), 5_000),
+}).pipe(
+  Config.map(
+    (c): BotConfig => ({
+      discordToken: c.discordToken,
+      discordApiUrl: c.discordApiUrl,
+      guildId: c.guildId,
+      monitoredChannels: c.monitoredChannels,
+      channelSensitivity: c.channelSensitivity,
+      dispatch: {
+        enabled: c.enabled,
+        minSeverity: c.minSeverity,
+        cooldownMs: c.cooldownSeconds * 1_000,
+        channels: { monitor: c.monitor, crisis: c.crisis, critical: c.critical },
+        crtRoleIds: c.crtRoleIds,
+      },
+      lifecycle: {
+        // Reaching the member (Talk to Ash, auto-initiate) is not built yet: no automatic contact.
+        autoContactDelayMs: { medium: null, high: null, critical: null },
+        renotifyAfterMs: c.renotifyMinutes === 0 ? null : c.renotifyMinutes * MINUTE,
+        expireAfterMs: c.expiryHours * 3_600_000,
+      },
+      retention: { alertMs: c.alertRetentionDays * DAY, dailyMs: c.aggregateRetentionDays * DAY },
+      metricsTimeZone: c.metricsTimeZone,
+      history: { maxEntries: c.historyMax, ttlMs: c.historyTtlDays * DAY, contextLimit: 20 },
+      nlpOutage: {
+        noticeWindowMs: c.noticeMinutes * MINUTE,
+        bufferMax: c.bufferMax,
+        bufferMaxAgeMs: c.bufferMaxAgeMinutes * MINUTE,
+      },
+      timerPollMs: c.timerPollMs,
+    }),
+  ),
+)
+
+/** A start-up message for a configuration error: each variable at fault and what it expects. */
+export const describeConfigError = (error: ConfigError.ConfigError): string => {
+  const lines: Array<string> = []
+  const walk = (e: ConfigError.ConfigError): void => {
+    switch (e._op) {
+      case "And":
+      case "Or":
+        walk(e.left)
+        walk(e.right)
+        return
+      case "InvalidData":
+      case "MissingData":
+      case "SourceUnavailable":
+      case "Unsupported": {
+        const variable = e.path.join(".") || "(configuration)"
+        const expects = EXPECTS[variable]
+        const detail = (e.message.split("\n").at(-1) ?? "").replace(/^[\s└├─│]+/, "")
+        lines.push(
+          expects === undefined
+            ? `  ${variable}: ${detail}`
+            : `  ${variable}: expected ${expects} (${detail})`,
+        )
+        return
+      }
+    }
+  }
+  walk(error)
+  return `Invalid configuration; nothing was started.\n${[...new Set(lines)].join("\n")}\nSee .env.template and docs/configuration.md.`
+}
