@@ -3,6 +3,7 @@ export const Keys = {
   alert: (alertId: string) => `ash:metrics:alert:${alertId}`,
   alertLookup: (alertMessageId: string) => `ash:metrics:alert_lookup:${alertMessageId}`,
   daily: (day: string) => `ash:metrics:daily:${day}`,
+  intake: (day: string) => `ash:metrics:intake:${day}`,
   timers: "ash:timers",
   cooldown: (guildId: string, memberId: string) => `ash:cooldown:${guildId}:${memberId}`,
   history: (guildId: string, memberId: string) => `ash:history:${guildId}:${memberId}`,

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from "node:http"
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
 import { Clock, type ConfigError, Context, Data, Effect, Exit, Layer, Random, Ref, Schema } from "effect"
 import {
   admit,
@@ -70,6 +72,8 @@ export interface NlpClientService {
   readonly health: () => Effect.Effect<boolean>
   /** The breaker as the next call would find it (`half_open` once the cool-down is over). */
   readonly state: Effect.Effect<BreakerStatus>
+  /** How many requests it sends at once; more wait their turn. */
+  readonly concurrency: number
 }
 
 /** One HTTP exchange, classified. */
@@ -102,32 +106,68 @@ const describe = (cause: unknown): string =>
 const decodeAnalysis = Schema.decodeUnknownEither(Schema.parseJson(AnalyzeResponse))
 const decodeHealth = Schema.decodeUnknownOption(Schema.parseJson(Schema.Struct({ ready: Schema.Boolean })))
 
-/** One request with its timeout; failures come back as a classified `Attempt`. */
-const exchange = (url: string, init: RequestInit, timeoutMs: number): Effect.Effect<Exchange, Attempt> =>
-  Effect.tryPromise({
-    try: async (signal) => {
-      // The signal aborts when the timeout interrupts this effect, so a hung NLP frees the socket.
-      const response = await fetch(url, { ...init, signal })
-      const text = await response.text()
-      return { status: response.status, retryAfter: response.headers.get("retry-after"), text }
-    },
-    catch: (cause): Attempt => ({
-      _tag: "Transient",
-      reason: "connection",
-      status: null,
-      detail: describe(cause),
-    }),
-  }).pipe(
-    Effect.timeoutFail({
-      duration: timeoutMs,
-      onTimeout: (): Attempt => ({
-        _tag: "Transient",
-        reason: "timeout",
-        status: null,
-        detail: `no reply within ${timeoutMs} ms`,
+/** One HTTP call to the NLP: method, path under the base URL, and an optional JSON body. */
+interface Call {
+  readonly method: "GET" | "POST"
+  readonly path: "/analyze" | "/health"
+  readonly body?: string
+}
+
+/**
+ * Keep-alive HTTP to the NLP over `node:http(s)`: one pooled socket per concurrent request, and
+ * no per-request stream or abort-signal machinery. Idle pooled sockets do not keep the process
+ * alive.
+ */
+const makeTransport = (base: string, maxSockets: number) => {
+  const secure = base.startsWith("https:")
+  const agent = secure
+    ? new HttpsAgent({ keepAlive: true, maxSockets })
+    : new HttpAgent({ keepAlive: true, maxSockets })
+  const send = secure ? httpsRequest : httpRequest
+
+  /** One request with its timeout; failures come back as a classified `Attempt`. */
+  return (call: Call, timeoutMs: number): Effect.Effect<Exchange, Attempt> =>
+    Effect.async<Exchange, Attempt>((resume) => {
+      const headers: Record<string, string> = { accept: "application/json" }
+      if (call.body !== undefined) {
+        headers["content-type"] = "application/json"
+        headers["content-length"] = String(Buffer.byteLength(call.body))
+      }
+      const connectionFailed = (cause: unknown) =>
+        resume(
+          Effect.fail({ _tag: "Transient", reason: "connection", status: null, detail: describe(cause) }),
+        )
+      const req = send(`${base}${call.path}`, { method: call.method, agent, headers }, (res) => {
+        const chunks: Buffer[] = []
+        res.on("data", (chunk: Buffer) => chunks.push(chunk))
+        res.on("error", connectionFailed)
+        res.on("end", () => {
+          const retryAfter = res.headers["retry-after"]
+          resume(
+            Effect.succeed({
+              status: res.statusCode ?? 0,
+              retryAfter: typeof retryAfter === "string" ? retryAfter : null,
+              text: Buffer.concat(chunks).toString("utf8"),
+            }),
+          )
+        })
+      })
+      req.on("error", connectionFailed)
+      req.end(call.body)
+      // Interrupted (the timeout below, or shutdown): a hung NLP must not keep the socket.
+      return Effect.sync(() => req.destroy())
+    }).pipe(
+      Effect.timeoutFail({
+        duration: timeoutMs,
+        onTimeout: (): Attempt => ({
+          _tag: "Transient",
+          reason: "timeout",
+          status: null,
+          detail: `no reply within ${timeoutMs} ms`,
+        }),
       }),
-    }),
-  )
+    )
+}
 
 const classify = ({ status, retryAfter, text }: Exchange, nowMs: number): Attempt => {
   if (status >= 200 && status < 300) {
@@ -160,7 +200,12 @@ const outcomeOf = (exit: Exit.Exit<NlpAnalysis, NlpError>): Outcome => {
 export const makeNlpClient = (settings: NlpSettings): Effect.Effect<NlpClientService> =>
   Effect.gen(function* () {
     const base = settings.baseUrl.replace(/\/+$/, "")
+    // One socket more than the analyses in flight, for the recovery loop's health checks.
+    const exchange = makeTransport(base, settings.concurrency + 1)
     const breaker = yield* Ref.make<BreakerState>(initialBreaker)
+    // A burst of messages queues here instead of opening one connection per message; the wait for
+    // a turn is not part of a request's timeout.
+    const inFlight = yield* Effect.makeSemaphore(settings.concurrency)
 
     const backoff = (retry: number) =>
       Effect.map(Random.nextRange(0.5, 1.5), (jitter) =>
@@ -169,13 +214,13 @@ export const makeNlpClient = (settings: NlpSettings): Effect.Effect<NlpClientSer
 
     /** Attempt until an answer or a final error, retrying within the two budgets. */
     const attempt = (
-      init: RequestInit,
+      call: Call,
       made: number,
       retried: number,
       waited: number,
     ): Effect.Effect<NlpAnalysis, NlpError> =>
       Effect.gen(function* () {
-        const response = yield* Effect.either(exchange(`${base}/analyze`, init, settings.timeoutMs))
+        const response = yield* Effect.either(inFlight.withPermits(1)(exchange(call, settings.timeoutMs)))
         const now = yield* Clock.currentTimeMillis
         const result = response._tag === "Left" ? response.left : classify(response.right, now)
         const attempts = made + 1
@@ -192,7 +237,7 @@ export const makeNlpClient = (settings: NlpSettings): Effect.Effect<NlpClientSer
             const waitMs = Math.min(settings.maxRetryAfterMs, result.waitMs ?? (yield* backoff(waited)))
             yield* Effect.logDebug(`NLP rate-limited; retrying in ${waitMs} ms`)
             yield* Effect.sleep(waitMs)
-            return yield* attempt(init, attempts, retried, waited + 1)
+            return yield* attempt(call, attempts, retried, waited + 1)
           }
           case "Transient": {
             const { reason, status, detail } = result
@@ -201,7 +246,7 @@ export const makeNlpClient = (settings: NlpSettings): Effect.Effect<NlpClientSer
             const waitMs = yield* backoff(retried)
             yield* Effect.logDebug(`NLP request failed (${detail}); retrying in ${waitMs} ms`)
             yield* Effect.sleep(waitMs)
-            return yield* attempt(init, attempts, retried + 1, waited)
+            return yield* attempt(call, attempts, retried + 1, waited)
           }
         }
       })
@@ -238,34 +283,31 @@ export const makeNlpClient = (settings: NlpSettings): Effect.Effect<NlpClientSer
         }),
       )
 
-    const analyze = Effect.fn("NlpClient.analyze")(function* (request: NlpRequest) {
+    const analyze = (request: NlpRequest): Effect.Effect<NlpAnalysis, NlpError> => {
       if (isBlankMessage(request.message)) {
         const detail = "empty or whitespace-only message"
-        return yield* new NlpRejected({ reason: "empty_message", status: null, detail })
+        return Effect.fail(new NlpRejected({ reason: "empty_message", status: null, detail }))
       }
-      const body = JSON.stringify(analyzeRequestBody(request))
-      const init: RequestInit = {
+      const call: Call = {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body,
+        path: "/analyze",
+        body: JSON.stringify(analyzeRequestBody(request)),
       }
-      return yield* guarded(attempt(init, 0, 0, 0))
-    })
+      return guarded(attempt(call, 0, 0, 0))
+    }
 
-    const healthInit: RequestInit = { method: "GET", headers: { accept: "application/json" } }
     const health = () =>
-      exchange(`${base}/health`, healthInit, Math.min(settings.timeoutMs, HEALTH_TIMEOUT_MS)).pipe(
+      exchange({ method: "GET", path: "/health" }, Math.min(settings.timeoutMs, HEALTH_TIMEOUT_MS)).pipe(
         Effect.map(({ status, text }) => {
           const body = decodeHealth(text)
           return status === 200 && body._tag === "Some" && body.value.ready
         }),
         Effect.orElseSucceed(() => false),
-        Effect.withSpan("NlpClient.health"),
       )
 
     const state = Effect.zipWith(Ref.get(breaker), Clock.currentTimeMillis, statusOf)
 
-    return { analyze, health, state }
+    return { analyze, health, state, concurrency: settings.concurrency }
   })
 
 /** The NLP service (reference §2). */
@@ -287,6 +329,7 @@ export class NlpClient extends Context.Tag("ash/NlpClient")<NlpClient, NlpClient
       analyze: f,
       health: () => Effect.succeed(true),
       state: Effect.succeed<BreakerStatus>("closed"),
+      concurrency: 16,
     })
   }
 }

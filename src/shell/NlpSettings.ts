@@ -14,6 +14,8 @@ export interface NlpSettings {
   readonly rateLimitRetries: number
   /** Longest `Retry-After` honoured; a longer one is cut to this. */
   readonly maxRetryAfterMs: number
+  /** Requests in flight to the NLP at once; further messages wait their turn, in arrival order. */
+  readonly concurrency: number
   readonly breaker: BreakerSettings
 }
 
@@ -43,7 +45,7 @@ const ms = (seconds: number) => Math.round(seconds * 1_000)
  * NLP settings from the environment, with Ash-Bot v5's names (durations in seconds):
  * `BOT_NLP_BASE_URL` (required), `BOT_NLP_TIMEOUT` (1–30, 5), `BOT_NLP_RETRIES` (0–5, 2),
  * `BOT_NLP_RETRY_DELAY` (0–10, 1), `BOT_CB_NLP_FAILURES` (1–100, 5), `BOT_CB_NLP_SUCCESSES`
- * (1–100, 2), `BOT_CB_NLP_TIMEOUT` (1–3600, 30).
+ * (1–100, 2), `BOT_CB_NLP_TIMEOUT` (1–3600, 30); and `BOT_NLP_CONCURRENCY` (1–256, 16).
  */
 export const NlpSettingsConfig: Config.Config<NlpSettings> = Config.all({
   baseUrl: Schema.Config("BOT_NLP_BASE_URL", HttpUrl),
@@ -53,6 +55,7 @@ export const NlpSettingsConfig: Config.Config<NlpSettings> = Config.all({
   failures: opt(Schema.Config("BOT_CB_NLP_FAILURES", number(1, 100, "a whole number", true)), 5),
   successes: opt(Schema.Config("BOT_CB_NLP_SUCCESSES", number(1, 100, "a whole number", true)), 2),
   cooldown: opt(Schema.Config("BOT_CB_NLP_TIMEOUT", number(1, 3_600, "seconds", false)), 30),
+  concurrency: opt(Schema.Config("BOT_NLP_CONCURRENCY", number(1, 256, "a whole number", true)), 16),
 }).pipe(
   Config.map(
     (c): NlpSettings => ({
@@ -62,6 +65,7 @@ export const NlpSettingsConfig: Config.Config<NlpSettings> = Config.all({
       retryDelayMs: ms(c.retryDelay),
       rateLimitRetries: 2,
       maxRetryAfterMs: 10_000,
+      concurrency: c.concurrency,
       breaker: { failureThreshold: c.failures, successThreshold: c.successes, cooldownMs: ms(c.cooldown) },
     }),
   ),

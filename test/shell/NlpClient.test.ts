@@ -37,6 +37,7 @@ const settings = (overrides: Partial<NlpSettings> = {}): NlpSettings => ({
   retryDelayMs: 10,
   rateLimitRetries: 2,
   maxRetryAfterMs: 5_000,
+  concurrency: 4,
   breaker: { failureThreshold: 5, successThreshold: 2, cooldownMs: 30_000 },
   ...overrides,
 })
@@ -356,6 +357,7 @@ describe("NlpClient health and layers", () => {
         retryDelayMs: 1_000,
         rateLimitRetries: 2,
         maxRetryAfterMs: 10_000,
+        concurrency: 16,
         breaker: { failureThreshold: 5, successThreshold: 2, cooldownMs: 30_000 },
       })
       const live = NlpClient.Live.pipe(

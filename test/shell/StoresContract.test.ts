@@ -3,6 +3,7 @@ import { Effect, Either, Option } from "effect"
 import { createAlert } from "../../src/core/Lifecycle.js"
 import { AlertStore } from "../../src/shell/AlertStore.js"
 import { CooldownStore } from "../../src/shell/CooldownStore.js"
+import { IntakeCounters } from "../../src/shell/IntakeCounters.js"
 import { MemberStore } from "../../src/shell/MemberStore.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
 import { alertId, newAlert, policy, T0 } from "../support/alerts.js"
@@ -174,5 +175,25 @@ describe.each(backends)("store contract on $name", ({ name, layer }) => {
     expect([result.before, result.after]).toEqual([false, true])
     expect(result.open).toEqual(Option.some(alertId(7)))
     expect(result.cleared).toEqual(Option.none())
+  })
+  it("counts intake losses per day, each counter on its own, starting from zero", async () => {
+    const [before, after, otherDay] = await run(
+      "intake",
+      Effect.gen(function* () {
+        const counters = yield* IntakeCounters
+        const before = yield* counters.read("2025-10-09")
+        yield* counters.count("2025-10-09", "nlp_malformed_count")
+        yield* counters.count("2025-10-09", "nlp_malformed_count")
+        yield* counters.count("2025-10-09", "nlp_buffer_overflow_count", 7)
+        return [before, yield* counters.read("2025-10-09"), yield* counters.read("2025-10-10")] as const
+      }),
+    )
+    expect(Object.values(before).every((n) => n === 0)).toBe(true)
+    expect(after).toMatchObject({
+      nlp_malformed_count: 2,
+      nlp_buffer_overflow_count: 7,
+      nlp_rejected_count: 0,
+    })
+    expect(otherDay.nlp_malformed_count).toBe(0)
   })
 })

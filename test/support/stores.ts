@@ -1,13 +1,14 @@
 import { Layer } from "effect"
 import { AlertStore } from "../../src/shell/AlertStore.js"
 import { CooldownStore } from "../../src/shell/CooldownStore.js"
+import { IntakeCounters } from "../../src/shell/IntakeCounters.js"
 import { defaultRetention, type Retention } from "../../src/shell/Keys.js"
 import { MemberStore } from "../../src/shell/MemberStore.js"
 import type { Redis } from "../../src/shell/Redis.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
 import { testRedis } from "./redis.js"
 
-export type Stores = AlertStore | TimerStore | CooldownStore | MemberStore
+export type Stores = AlertStore | TimerStore | CooldownStore | MemberStore | IntakeCounters
 
 /** Every store in process memory. */
 export const memoryStores = (): Layer.Layer<Stores> =>
@@ -15,6 +16,7 @@ export const memoryStores = (): Layer.Layer<Stores> =>
     AlertStore.Memory.pipe(Layer.provideMerge(TimerStore.Memory)),
     CooldownStore.Memory,
     MemberStore.Memory,
+    IntakeCounters.Memory,
   )
 
 /** Every store on the given Redis layer. */
@@ -22,9 +24,13 @@ export const redisStoresOn = <E>(
   redis: Layer.Layer<Redis, E>,
   retention: Retention = defaultRetention,
 ): Layer.Layer<Stores | Redis, E> =>
-  Layer.mergeAll(AlertStore.redis(retention), TimerStore.Redis, CooldownStore.Redis, MemberStore.Redis).pipe(
-    Layer.provideMerge(redis),
-  )
+  Layer.mergeAll(
+    AlertStore.redis(retention),
+    TimerStore.Redis,
+    CooldownStore.Redis,
+    MemberStore.Redis,
+    IntakeCounters.redis(retention.dailyMs),
+  ).pipe(Layer.provideMerge(redis))
 
 /** Every store on the test run's Redis, under a key prefix of their own. */
 export const redisStores = (label: string, retention?: Retention) =>

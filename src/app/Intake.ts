@@ -1,0 +1,164 @@
+import { Events, type Message } from "discord.js"
+import { Duration, Effect, Either, Option, Schedule } from "effect"
+import { intakeVerdict } from "../core/Intake.js"
+import { applySensitivity, type NlpAnalysis } from "../core/Nlp.js"
+import { isAtLeast } from "../core/Severity.js"
+import type { AlertStore } from "../shell/AlertStore.js"
+import type { CooldownStore } from "../shell/CooldownStore.js"
+import { Discord } from "../shell/Discord.js"
+import type { IntakeCounters } from "../shell/IntakeCounters.js"
+import { MemberStore } from "../shell/MemberStore.js"
+import { NlpClient } from "../shell/NlpClient.js"
+import { dispatchAlert, type IntakeMessage, type Verdict } from "./AlertDispatcher.js"
+import { BotSettings } from "./BotSettings.js"
+import { countIntake } from "./Counting.js"
+import { SHUTDOWN_GRACE, workerPool } from "./Handlers.js"
+import { NlpOutage } from "./NlpOutage.js"
+
+/** The plain data the pipeline keeps of a Discord message. */
+export const toIntakeMessage = (message: Message<true>): IntakeMessage => ({
+  guildId: message.guildId,
+  channelId: message.channelId,
+  messageId: message.id,
+  authorId: message.author.id,
+  authorName: message.member?.displayName ?? message.author.displayName,
+  authorAvatarUrl: message.author.displayAvatarURL(),
+  content: message.content,
+  sentAt: message.createdTimestamp,
+})
+
+const verdictOf = (analysis: NlpAnalysis, sensitivity: number): Verdict => {
+  const adjusted = applySensitivity(analysis, sensitivity)
+  return {
+    severity: adjusted.severity,
+    crisisScore: adjusted.crisisScore,
+    channelSensitivity: sensitivity,
+    escalation: analysis.context?.escalationDetected === true,
+    analysis: {
+      confidence: analysis.confidence,
+      recommendedAction: analysis.recommendedAction,
+      keyFactors: analysis.keyFactors,
+      requestId: analysis.requestId,
+      processingTimeMs: analysis.processingTimeMs,
+      escalation:
+        analysis.context?.escalationDetected === true
+          ? {
+              trend: analysis.context.trend ?? "escalating",
+              messageCount: analysis.context.messageCount ?? 0,
+            }
+          : undefined,
+    },
+  }
+}
+
+/**
+ * Analyse one message and alert if it calls for it. Returns false when the NLP was unavailable
+ * (the message is then buffered by the caller's policy), true otherwise.
+ */
+export const analyse = (message: IntakeMessage) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const members = yield* MemberStore
+    const nlp = yield* NlpClient
+    const history = yield* members
+      .recentHistory(message.guildId, message.authorId, settings.history.contextLimit)
+      .pipe(Effect.catchAll((e) => Effect.as(Effect.logWarning(`history unavailable: ${e.message}`), [])))
+    const reply = yield* nlp
+      .analyze({ message: message.content, userId: message.authorId, channelId: message.channelId, history })
+      .pipe(Effect.either)
+    if (Either.isLeft(reply)) {
+      const error = reply.left
+      switch (error._tag) {
+        case "NlpUnavailable":
+          return false
+        case "NlpRejected":
+          yield* Effect.logWarning(`NLP refused message ${message.messageId}: ${error.message}`)
+          yield* countIntake("nlp_rejected_count")
+          return true
+        case "NlpMalformed":
+          yield* Effect.logError(
+            `NLP reply for message ${message.messageId} did not decode: ${error.message}`,
+          )
+          yield* countIntake("nlp_malformed_count")
+          return true
+      }
+    }
+    const verdict = verdictOf(reply.right, settings.channelSensitivity[message.channelId] ?? 1)
+    if (isAtLeast(verdict.severity, "low")) {
+      yield* members
+        .addHistory(
+          message.guildId,
+          message.authorId,
+          {
+            messageId: message.messageId,
+            message: message.content,
+            at: message.sentAt,
+            crisisScore: verdict.crisisScore,
+            severity: verdict.severity,
+          },
+          settings.history,
+        )
+        .pipe(Effect.catchAll((e) => Effect.logWarning(`history not kept: ${e.message}`)))
+    }
+    const outcome = yield* dispatchAlert(message, verdict)
+    if (outcome._tag === "Failed") {
+      yield* Effect.logError(`alert for message ${message.messageId} failed: ${outcome.reason}`)
+      yield* countIntake("alert_post_failed_count")
+    }
+    return true
+  })
+
+/** Analyse, or keep the message for later when the NLP is down. */
+const process = (message: IntakeMessage) =>
+  Effect.gen(function* () {
+    const outage = yield* NlpOutage
+    if (!(yield* analyse(message))) yield* outage.buffer(message)
+  }).pipe(
+    Effect.catchAllCause((cause) => Effect.logError(`message ${message.messageId} not processed`, cause)),
+    Effect.annotateLogs({ message: message.messageId, channel: message.channelId }),
+  )
+
+/** Re-analyse what was kept during an NLP outage, oldest first, once the NLP answers again. */
+const recover = Effect.gen(function* () {
+  const outage = yield* NlpOutage
+  const nlp = yield* NlpClient
+  if ((yield* outage.size) === 0 || !(yield* nlp.health())) return
+  const pending = yield* outage.drain
+  for (const [i, message] of pending.entries()) {
+    if (!(yield* analyse(message).pipe(Effect.catchAll(() => Effect.succeed(true))))) {
+      yield* outage.requeue(pending.slice(i))
+      return
+    }
+  }
+})
+
+/** Listen to guild messages for as long as the bot runs; one failure never stops the next. */
+export const IntakeLive = Effect.gen(function* () {
+  const { client } = yield* Discord
+  const settings = yield* BotSettings
+  const nlp = yield* NlpClient
+  // As many workers as requests the NLP takes at once: a burst waits in arrival order.
+  const pool = yield* workerPool<
+    IntakeMessage,
+    AlertStore | BotSettings | CooldownStore | Discord | IntakeCounters | MemberStore | NlpClient | NlpOutage
+  >("messages", nlp.concurrency, SHUTDOWN_GRACE, process)
+  const rules = { guildId: Option.getOrNull(settings.guildId), monitoredChannels: settings.monitoredChannels }
+  const listener = (message: Message) => {
+    if (!message.inGuild()) return
+    const candidate = {
+      authorIsBot: message.author.bot,
+      guildId: message.guildId,
+      channelId: message.channelId,
+      parentChannelId: message.channel.isThread() ? message.channel.parentId : null,
+      content: message.content,
+    }
+    if (intakeVerdict(candidate, rules) === "analyse") pool.offer(toIntakeMessage(message))
+  }
+  client.on(Events.MessageCreate, listener)
+  yield* Effect.addFinalizer(() => Effect.sync(() => client.off(Events.MessageCreate, listener)))
+  yield* recover.pipe(
+    Effect.catchAllCause((cause) => Effect.logError("NLP recovery failed", cause)),
+    Effect.repeat(Schedule.spaced(Duration.seconds(5))),
+    Effect.forkScoped,
+  )
+})

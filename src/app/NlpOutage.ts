@@ -1,0 +1,118 @@
+import { Clock, Context, Effect, Layer, Ref } from "effect"
+import { Discord, DiscordError } from "../shell/Discord.js"
+import { type IntakeCounter, IntakeCounters } from "../shell/IntakeCounters.js"
+import type { IntakeMessage } from "./AlertDispatcher.js"
+import { BotSettings } from "./BotSettings.js"
+import { countIntake } from "./Counting.js"
+
+interface OutageState {
+  readonly buffer: ReadonlyArray<IntakeMessage>
+  /** Messages dropped because the buffer was full, not yet reported. */
+  readonly overflow: number
+  readonly lastNoticeAt: number | null
+}
+
+export interface NlpOutageService {
+  /** Keep a message the NLP could not analyse and tell the CRT detection is degraded (rate-limited). */
+  readonly buffer: (message: IntakeMessage) => Effect.Effect<void>
+  /** Take every buffered message (oldest first) to analyse again; reports overflow and expiry. */
+  readonly drain: Effect.Effect<ReadonlyArray<IntakeMessage>>
+  /** Put messages back at the front when the NLP failed again while draining. */
+  readonly requeue: (messages: ReadonlyArray<IntakeMessage>) => Effect.Effect<void>
+  readonly size: Effect.Effect<number>
+}
+
+/** The channel CRT notices go to: the monitor channel, else the next configured alert channel. */
+const noticeChannel = (settings: BotSettings["Type"]): string | undefined => {
+  const c = settings.dispatch.channels
+  return c.monitor[0] ?? c.crisis[0] ?? c.critical[0]
+}
+
+/** Post a notice for the CRT; a failure is logged, never thrown (the caller is already degraded). */
+export const postNotice = (content: string) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const { client } = yield* Discord
+    const channelId = noticeChannel(settings)
+    if (channelId === undefined) return yield* Effect.logError(`no channel for a CRT notice: ${content}`)
+    yield* Effect.tryPromise({
+      try: async () => {
+        const channel = await client.channels.fetch(channelId)
+        if (channel === null || !channel.isSendable())
+          throw new Error(`channel ${channelId} cannot take messages`)
+        await channel.send({ content, allowedMentions: { parse: [] } })
+      },
+      catch: (cause) => new DiscordError({ operation: "post CRT notice", cause }),
+    })
+  }).pipe(Effect.catchAll((e) => Effect.logError(e.message)))
+
+/** Messages kept while the NLP is down, and the "crisis detection degraded" notices. */
+export class NlpOutage extends Context.Tag("ash/NlpOutage")<NlpOutage, NlpOutageService>() {
+  static Live: Layer.Layer<NlpOutage, never, BotSettings | Discord | IntakeCounters> = Layer.effect(
+    NlpOutage,
+    Effect.gen(function* () {
+      const settings = yield* BotSettings
+      const discord = yield* Discord
+      const counters = yield* IntakeCounters
+      const count = (counter: IntakeCounter, by: number) =>
+        countIntake(counter, by).pipe(
+          Effect.provideService(BotSettings, settings),
+          Effect.provideService(IntakeCounters, counters),
+        )
+      const limits = settings.nlpOutage
+      const state = yield* Ref.make<OutageState>({ buffer: [], overflow: 0, lastNoticeAt: null })
+      const notice = (content: string) =>
+        postNotice(content).pipe(
+          Effect.provideService(BotSettings, settings),
+          Effect.provideService(Discord, discord),
+        )
+      return {
+        buffer: (message) =>
+          Effect.gen(function* () {
+            const now = yield* Clock.currentTimeMillis
+            const due = yield* Ref.modify(state, (s): [boolean, OutageState] => {
+              const kept = [...s.buffer, message]
+              const dropped = Math.max(0, kept.length - limits.bufferMax)
+              const noticeDue = s.lastNoticeAt === null || now - s.lastNoticeAt >= limits.noticeWindowMs
+              return [
+                noticeDue,
+                {
+                  buffer: kept.slice(dropped),
+                  overflow: s.overflow + dropped,
+                  lastNoticeAt: noticeDue ? now : s.lastNoticeAt,
+                },
+              ]
+            })
+            yield* Effect.logWarning(`NLP unavailable: message ${message.messageId} kept for re-analysis`)
+            yield* count("nlp_buffered_count", 1)
+            if (due) {
+              yield* notice(
+                "⚠️ **Crisis detection degraded**: the NLP service is not answering. Messages are kept and will be " +
+                  "analysed when it recovers. Please keep an eye on the monitored channels meanwhile.",
+              )
+            }
+          }),
+        drain: Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          const s = yield* Ref.getAndUpdate(state, (s) => ({ ...s, buffer: [], overflow: 0 }))
+          if (s.buffer.length === 0 && s.overflow === 0) return []
+          const fresh = s.buffer.filter((m) => now - m.sentAt <= limits.bufferMaxAgeMs)
+          const expired = s.buffer.length - fresh.length
+          const lost = s.overflow + expired
+          yield* notice(
+            `✅ **Crisis detection restored.** Re-analysing ${fresh.length} message(s) sent during the outage.` +
+              (lost > 0
+                ? ` ⚠️ ${lost} message(s) could not be analysed (${s.overflow} over the buffer limit, ${expired} too old): please review the monitored channels for that period.`
+                : ""),
+          )
+          if (lost > 0) yield* Effect.logError(`NLP outage: ${lost} message(s) were never analysed`)
+          yield* count("nlp_buffer_overflow_count", s.overflow)
+          yield* count("nlp_buffer_expired_count", expired)
+          return fresh
+        }),
+        requeue: (messages) => Ref.update(state, (s) => ({ ...s, buffer: [...messages, ...s.buffer] })),
+        size: Effect.map(Ref.get(state), (s) => s.buffer.length),
+      }
+    }),
+  )
+}

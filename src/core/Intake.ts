@@ -1,0 +1,35 @@
+/** The parts of a Discord message the intake filter looks at. */
+export interface IntakeCandidate {
+  readonly authorIsBot: boolean
+  readonly guildId: string | null
+  readonly channelId: string
+  /** The parent channel of a thread, so threads under a monitored channel are monitored too. */
+  readonly parentChannelId: string | null
+  readonly content: string
+}
+
+export interface IntakeRules {
+  readonly guildId: string | null
+  readonly monitoredChannels: ReadonlyArray<string>
+}
+
+export type IntakeVerdict =
+  | "analyse"
+  | "bot_author"
+  | "not_in_guild"
+  | "other_guild"
+  | "channel_not_monitored"
+  | "no_text"
+
+/** Whether a message goes to the NLP. Empty and attachment-only messages never do. */
+export const intakeVerdict = (m: IntakeCandidate, rules: IntakeRules): IntakeVerdict => {
+  if (m.authorIsBot) return "bot_author"
+  if (m.guildId === null) return "not_in_guild"
+  if (rules.guildId !== null && m.guildId !== rules.guildId) return "other_guild"
+  const monitored =
+    rules.monitoredChannels.includes(m.channelId) ||
+    (m.parentChannelId !== null && rules.monitoredChannels.includes(m.parentChannelId))
+  if (!monitored) return "channel_not_monitored"
+  if (m.content.trim() === "") return "no_text"
+  return "analyse"
+}

@@ -1,0 +1,51 @@
+import { type APIMessage, ComponentType } from "discord-api-types/v10"
+import type { World } from "./world.js"
+
+/** The message's buttons with a custom_id, in order. */
+const buttonList = (m: APIMessage): Array<{ readonly label: string; readonly customId: string }> => {
+  const out: Array<{ label: string; customId: string }> = []
+  for (const row of m.components ?? []) {
+    if (row.type !== ComponentType.ActionRow) continue
+    for (const c of row.components) {
+      if (c.type === ComponentType.Button && "custom_id" in c)
+        out.push({ label: c.label ?? "", customId: c.custom_id })
+    }
+  }
+  return out
+}
+
+/** The labels of the message's buttons, in order. */
+export const buttons = (m: APIMessage): string[] => buttonList(m).map((b) => b.label)
+
+export const customIdOf = (m: APIMessage, label: string): string => {
+  const found = buttonList(m).find((b) => b.label === label)
+  if (found === undefined) throw new Error(`no ${label} button on ${m.id}`)
+  return found.customId
+}
+
+/** The bot's alert about `sourceId` in `channelId`, once it is there. */
+export const alertFor = (world: World, channelId: string, sourceId: string, timeoutMs = 5_000) =>
+  world.discord.waitForMessage(
+    channelId,
+    (m) =>
+      m.author.id === world.discord.botUser.id &&
+      (m.embeds[0]?.fields?.some((f) => f.value.includes(`/${sourceId})`)) ?? false),
+    timeoutMs,
+  )
+
+let counter = 0
+
+/** A member says something the NLP stand-in rates with `severity`. */
+export const say = (
+  world: World,
+  severity: "safe" | "low" | "medium" | "high" | "critical",
+  options: { userId: string; channelId: string; text?: string },
+) => {
+  counter++
+  const content = options.text ?? `message ${counter} rated ${severity}`
+  world.script(content, () => world.nlp.replyFor(severity))
+  return world.discord.memberSays({ channelId: options.channelId, userId: options.userId, content })
+}
+
+export const statusOf = (m: APIMessage): string =>
+  m.embeds[0]?.fields?.find((f) => f.name === "📌 Status")?.value ?? ""

@@ -1,0 +1,138 @@
+import { Cause, ConfigProvider, Effect, Exit, Fiber, Layer } from "effect"
+import { inject } from "vitest"
+import { BotLive } from "../../src/app/main.js"
+import { startDiscordEmulator } from "../support/discord/Emulator.js"
+import type { DiscordEmulator } from "../support/discord/types.js"
+import { type NlpStandIn, type StandInReply, startNlpStandIn } from "../support/nlp/NlpStandIn.js"
+import { uniquePrefix } from "../support/redis.js"
+
+export const GUILD = "900000000000000001"
+export const ROLE = { crt: "910000000000000001", member: "910000000000000002" } as const
+export const CHANNEL = {
+  general: "920000000000000001",
+  vent: "920000000000000002",
+  offTopic: "920000000000000003",
+  monitor: "930000000000000001",
+  crisis: "930000000000000002",
+  critical: "930000000000000003",
+} as const
+export const USER = {
+  member: "940000000000000001",
+  other: "940000000000000002",
+  crt1: "950000000000000001",
+  crt2: "950000000000000002",
+  bystander: "960000000000000001",
+  quinn: "940000000000000003",
+  jade: "940000000000000004",
+  rowan: "940000000000000005",
+} as const
+
+export interface World {
+  readonly discord: DiscordEmulator
+  readonly nlp: NlpStandIn
+  readonly env: Record<string, string>
+  /** The Redis key prefix of this world's bot. */
+  readonly keyPrefix: string
+  /** What the NLP answers for a message with exactly this text (called per request). */
+  readonly script: (text: string, reply: () => StandInReply) => void
+  /** Start the bot in this process (the production layers, configured from `env`). */
+  readonly startBot: (overrides?: Record<string, string>) => Promise<RunningBot>
+  readonly stop: () => Promise<void>
+}
+
+export interface RunningBot {
+  readonly stop: () => Promise<void>
+}
+
+/** A loopback Discord with one guild, the NLP stand-in, and the environment the bot runs from. */
+export const startWorld = async (): Promise<World> => {
+  const discord = await startDiscordEmulator({
+    guilds: [
+      {
+        id: GUILD,
+        roles: [
+          { id: ROLE.crt, name: "CRT", mentionable: false },
+          { id: ROLE.member, name: "Member" },
+        ],
+        channels: [
+          { id: CHANNEL.general, name: "general" },
+          { id: CHANNEL.vent, name: "vent" },
+          { id: CHANNEL.offTopic, name: "off-topic" },
+          { id: CHANNEL.monitor, name: "crisis-monitor" },
+          { id: CHANNEL.crisis, name: "crisis-response" },
+          { id: CHANNEL.critical, name: "crisis-critical" },
+        ],
+        members: [
+          { id: USER.member, username: "river", globalName: "River", roles: [ROLE.member] },
+          { id: USER.other, username: "sky", roles: [ROLE.member] },
+          { id: USER.crt1, username: "crt_alex", globalName: "Alex", roles: [ROLE.crt] },
+          { id: USER.crt2, username: "crt_sam", globalName: "Sam", roles: [ROLE.crt] },
+          { id: USER.bystander, username: "bystander", roles: [ROLE.member] },
+          { id: USER.quinn, username: "quinn", roles: [ROLE.member] },
+          { id: USER.jade, username: "jade", roles: [ROLE.member] },
+          { id: USER.rowan, username: "rowan", roles: [ROLE.member] },
+        ],
+      },
+    ],
+  })
+  const nlp = await startNlpStandIn()
+  const scripted = new Map<string, () => StandInReply>()
+  nlp.respond((request) => scripted.get(request.message)?.())
+  const env: Record<string, string> = {
+    BOT_DISCORD_TOKEN: discord.token,
+    BOT_DISCORD_API_URL: discord.apiUrl,
+    BOT_DISCORD_GUILD_ID: GUILD,
+    BOT_REDIS_URL: inject("redisUrl"),
+    BOT_NLP_BASE_URL: nlp.baseUrl,
+    BOT_NLP_TIMEOUT: "1",
+    BOT_NLP_RETRY_DELAY: "0",
+    BOT_CB_NLP_TIMEOUT: "1",
+    BOT_MONITORED_CHANNELS: JSON.stringify([CHANNEL.general, CHANNEL.vent]),
+    BOT_ALERT_CHANNEL_MONITOR_IDS: JSON.stringify([CHANNEL.monitor]),
+    BOT_ALERT_CHANNEL_CRISIS_IDS: JSON.stringify([CHANNEL.crisis]),
+    BOT_ALERT_CHANNEL_CRITICAL_IDS: JSON.stringify([CHANNEL.critical]),
+    BOT_CRT_ROLE_IDS: JSON.stringify([ROLE.crt]),
+    BOT_TIMER_POLL_MS: "200",
+  }
+  // Each world keeps its Redis keys apart from every other test's.
+  const prefix = uniquePrefix("e2e")
+  const startBot = async (overrides: Record<string, string> = {}): Promise<RunningBot> => {
+    const provider = ConfigProvider.fromMap(
+      new Map(Object.entries({ ...env, BOT_REDIS_KEY_PREFIX: prefix, ...overrides })),
+    )
+    let started: () => void = () => undefined
+    let failed: (error: Error) => void = () => undefined
+    const ready = new Promise<void>((resolve, reject) => {
+      started = resolve
+      failed = reject
+    })
+    const fiber = Effect.runFork(
+      Effect.scoped(
+        Effect.gen(function* () {
+          yield* Layer.build(BotLive)
+          started()
+          return yield* Effect.never
+        }),
+      ).pipe(Effect.withConfigProvider(provider)),
+    )
+    fiber.addObserver((exit) => {
+      if (Exit.isFailure(exit)) failed(new Error(`bot stopped: ${Cause.pretty(exit.cause)}`))
+    })
+    await ready
+    return { stop: () => Effect.runPromise(Fiber.interrupt(fiber)).then(() => undefined) }
+  }
+  return {
+    discord,
+    nlp,
+    env,
+    keyPrefix: prefix,
+    script: (text, reply) => {
+      scripted.set(text, reply)
+    },
+    startBot,
+    stop: async () => {
+      await discord.stop()
+      await nlp.stop()
+    },
+  }
+}
