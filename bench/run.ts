@@ -1,5 +1,7 @@
+import { execSync } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { coreBenchmarks } from "./core.js"
+import { discordBenchmarks } from "./discord.js"
 import type { Figures } from "./Figures.js"
 import { storeBenchmarks } from "./store.js"
 
@@ -10,6 +12,10 @@ import { storeBenchmarks } from "./store.js"
 const groups: Record<string, () => Figures | Promise<Figures>> = {
   core: coreBenchmarks,
   store: storeBenchmarks,
+  discord: () => {
+    execSync("npm run build --silent", { stdio: "inherit" })
+    return discordBenchmarks()
+  },
 }
 
 const ratio = (figures: Figures, a: string, b: string): string => {
@@ -33,6 +39,16 @@ const targets: ReadonlyArray<readonly [string, (f: Figures) => string]> = [
   [
     "store.summary_ms_100k_alerts / store.summary_ms_1k_alerts ≤ 1.5",
     (f) => ratio(f, "store.summary_ms_100k_alerts", "store.summary_ms_1k_alerts"),
+  ],
+  ["intake.msgs_per_sec ≥ 1,000", (f) => String(f["intake.msgs_per_sec"]?.value ?? "n/a")],
+  ["intake.alert_latency_p99_ms ≤ 50", (f) => String(f["intake.alert_latency_p99_ms"]?.value ?? "n/a")],
+  [
+    "interaction.ack_latency_p99_ms ≤ 100",
+    (f) => String(f["interaction.ack_latency_p99_ms"]?.value ?? "n/a"),
+  ],
+  [
+    "intake.rss_growth_pct_100k_msgs ≤ 10",
+    (f) => String(f["intake.rss_growth_pct_100k_msgs"]?.value ?? "n/a"),
   ],
 ]
 
@@ -87,6 +103,17 @@ ${checks.join("\n")}
 - \`redis.raw_set_per_sec\`: plain SETs through the same client at the same concurrency — the
   machine's ceiling, for the ratio above.
 - \`store.summary_ms_*\`: 14 daily hashes read from Redis in one pipeline, decoded and summarised.
+- \`intake.*\`, \`interaction.*\`: the built bot (\`node dist/app/main.js\`) in its own process
+  against the loopback Discord emulator, the NLP stand-in (instant replies) and a private
+  redis-server; the emulator and the stand-in share the same 2 cores. Throughput: 100,000
+  ordinary messages in chunks of 5,000 (after a 5,000-message warm-up), each timed until the NLP
+  has seen all of it. Alert latency: member message sent → alert message received by the
+  emulator, 200 HIGH messages one at a time, ten a second (each acknowledged, about 30 REST calls
+  a second: under the 50 a second discord.js allows itself, as Discord does), after 5 warm-up
+  alerts. Ack latency: button click →
+  first interaction callback. RSS growth: the bot process's resident memory at the end of the
+  100,000 messages against the start (each the median of three samples, as the garbage collector
+  swings it by about 15 %).
 `,
   )
 }
