@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -197,11 +197,42 @@ describe("what Redis holds", () => {
   })
 })
 
-describe("start-up", () => {
+describe("start-up and shutdown", () => {
+  const tsx = pathToFileURL(join(process.cwd(), "node_modules/tsx/dist/loader.mjs")).href
+  const mainTs = join(process.cwd(), "src/app/main.ts")
+
+  it("as its own process: connects to the gateway, and exits 0 on SIGTERM before a 10 s kill", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "ash-process-"))
+    const identifies = world.discord.gatewayEvents.filter((e) => e.kind === "identify").length
+    const child = spawn(process.execPath, ["--import", tsx, mainTs], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...world.env, BOT_REDIS_KEY_PREFIX: `${world.keyPrefix}process:` },
+      stdio: ["ignore", "ignore", "pipe"],
+    })
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += String(chunk)
+    })
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+    try {
+      await expect
+        .poll(() => world.discord.gatewayEvents.filter((e) => e.kind === "identify").length, {
+          timeout: 30_000,
+        })
+        .toBe(identifies + 1)
+      child.kill("SIGTERM")
+      const killer = setTimeout(() => child.kill("SIGKILL"), 10_000)
+      const code = await exited
+      clearTimeout(killer)
+      expect({ code, stderr }).toEqual({ code: 0, stderr: "" })
+    } finally {
+      child.kill("SIGKILL")
+    }
+  }, 60_000)
+
   it("BOT_ALERT_COOLDOWN=abc stops the bot with a non-zero exit naming the variable", () => {
     const cwd = mkdtempSync(join(tmpdir(), "ash-config-"))
-    const tsx = pathToFileURL(join(process.cwd(), "node_modules/tsx/dist/loader.mjs")).href
-    const result = spawnSync(process.execPath, ["--import", tsx, join(process.cwd(), "src/app/main.ts")], {
+    const result = spawnSync(process.execPath, ["--import", tsx, mainTs], {
       cwd,
       env: { PATH: process.env.PATH ?? "", ...world.env, BOT_ALERT_COOLDOWN: "abc" },
       encoding: "utf8",
