@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
@@ -229,6 +229,22 @@ describe("start-up and shutdown", () => {
       child.kill("SIGKILL")
     }
   }, 60_000)
+
+  it("reads .env from the working directory, and a real environment variable wins over it", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "ash-dotenv-"))
+    writeFileSync(join(cwd, ".env"), "BOT_ALERT_MIN_SEVERITY=urgent\nBOT_ALERT_COOLDOWN=300\n")
+    const result = spawnSync(process.execPath, ["--import", tsx, mainTs], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...world.env, BOT_ALERT_COOLDOWN: "abc" },
+      encoding: "utf8",
+      timeout: 30_000,
+    })
+    expect(result.status).toBe(78)
+    // From .env: nothing in the real environment sets it.
+    expect(result.stderr).toContain("BOT_ALERT_MIN_SEVERITY")
+    // The real environment's "abc", not .env's valid 300.
+    expect(result.stderr).toContain("BOT_ALERT_COOLDOWN")
+  }, 40_000)
 
   it("BOT_ALERT_COOLDOWN=abc stops the bot with a non-zero exit naming the variable", () => {
     const cwd = mkdtempSync(join(tmpdir(), "ash-config-"))
