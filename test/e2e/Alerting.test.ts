@@ -61,6 +61,8 @@ describe("alerts on the Discord wire", () => {
 
   it("sends no NLP request for a bot, an unmonitored channel, or an empty or attachment-only message", async () => {
     const before = world.nlp.requests.length
+    world.script("a bot says it", () => world.nlp.replyFor("critical"))
+    world.discord.memberSays({ channelId: CHANNEL.general, userId: USER.otherBot, content: "a bot says it" })
     world.discord.memberSays({ channelId: CHANNEL.offTopic, userId: USER.other, content: "not watched here" })
     world.discord.memberSays({
       channelId: CHANNEL.general,

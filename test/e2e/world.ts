@@ -25,6 +25,7 @@ export const USER = {
   quinn: "940000000000000003",
   jade: "940000000000000004",
   rowan: "940000000000000005",
+  otherBot: "970000000000000001",
 } as const
 
 export interface World {
@@ -71,6 +72,7 @@ export const startWorld = async (): Promise<World> => {
           { id: USER.quinn, username: "quinn", roles: [ROLE.member] },
           { id: USER.jade, username: "jade", roles: [ROLE.member] },
           { id: USER.rowan, username: "rowan", roles: [ROLE.member] },
+          { id: USER.otherBot, username: "another_bot", bot: true },
         ],
       },
     ],
