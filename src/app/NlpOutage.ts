@@ -48,7 +48,7 @@ export const postNotice = (content: string) =>
 
 /** Messages kept while the NLP is down, and the "crisis detection degraded" notices. */
 export class NlpOutage extends Context.Tag("ash/NlpOutage")<NlpOutage, NlpOutageService>() {
-  static Live: Layer.Layer<NlpOutage, never, BotSettings | Discord | IntakeCounters> = Layer.effect(
+  static Live: Layer.Layer<NlpOutage, never, BotSettings | Discord | IntakeCounters> = Layer.scoped(
     NlpOutage,
     Effect.gen(function* () {
       const settings = yield* BotSettings
@@ -61,6 +61,16 @@ export class NlpOutage extends Context.Tag("ash/NlpOutage")<NlpOutage, NlpOutage
         )
       const limits = settings.nlpOutage
       const state = yield* Ref.make<OutageState>({ buffer: [], overflow: 0, lastNoticeAt: null })
+      // The buffer lives in memory: what is still in it at shutdown was never analysed.
+      yield* Effect.addFinalizer(() =>
+        Effect.gen(function* () {
+          const left = (yield* Ref.get(state)).buffer
+          if (left.length === 0) return
+          yield* Effect.logError(
+            `NLP outage: ${left.length} message(s) never analysed at shutdown: ${left.map((m) => `${m.channelId}/${m.messageId}`).join(", ")}`,
+          )
+        }),
+      )
       const notice = (content: string) =>
         postNotice(content).pipe(
           Effect.provideService(BotSettings, settings),
