@@ -5,6 +5,7 @@ import type { DispatchPolicy } from "../core/Dispatch.js"
 import type { LifecyclePolicy } from "../core/Lifecycle.js"
 import { Severity } from "../core/Severity.js"
 import type { Retention } from "./Keys.js"
+import { HttpUrl } from "./NlpSettings.js"
 
 const Snowflake = Schema.String.pipe(
   Schema.pattern(/^[0-9]{17,20}$/, { message: () => "a Discord id (17–20 digits)" }),
@@ -34,18 +35,6 @@ const int = (min: number, max: number, what: string) =>
     Schema.between(min, max),
     Schema.annotations({ message: () => `${what}: a whole number from ${min} to ${max}` }),
   )
-
-const HttpUrl = Schema.String.pipe(
-  Schema.filter((s) => {
-    try {
-      const u = new URL(s)
-      return u.protocol === "http:" || u.protocol === "https:"
-    } catch {
-      return false
-    }
-  }),
-  Schema.annotations({ message: () => "an http:// or https:// URL" }),
-)
 
 const TimeZone = Schema.String.pipe(
   Schema.filter(isValidTimeZone),

@@ -26,7 +26,8 @@ const number = (min: number, max: number, what: string, integer: boolean) =>
     Schema.annotations({ message: () => `${what} from ${min} to ${max}` }),
   )
 
-const HttpUrl = Schema.String.pipe(
+/** An absolute http(s) URL. */
+export const HttpUrl = Schema.String.pipe(
   Schema.filter((s) => {
     try {
       const u = new URL(s)
@@ -35,7 +36,7 @@ const HttpUrl = Schema.String.pipe(
       return false
     }
   }),
-  Schema.annotations({ message: () => "an http:// or https:// URL, e.g. http://ash-nlp:30880" }),
+  Schema.annotations({ message: () => "an http:// or https:// URL" }),
 )
 
 const opt = <A>(config: Config.Config<A>, fallback: A) => Config.withDefault(config, fallback)
@@ -48,7 +49,10 @@ const ms = (seconds: number) => Math.round(seconds * 1_000)
  * (1–100, 2), `BOT_CB_NLP_TIMEOUT` (1–3600, 30); and `BOT_NLP_CONCURRENCY` (1–256, 16).
  */
 export const NlpSettingsConfig: Config.Config<NlpSettings> = Config.all({
-  baseUrl: Schema.Config("BOT_NLP_BASE_URL", HttpUrl),
+  baseUrl: Schema.Config(
+    "BOT_NLP_BASE_URL",
+    HttpUrl.annotations({ message: () => "an http:// or https:// URL, e.g. http://ash-nlp:30880" }),
+  ),
   timeout: opt(Schema.Config("BOT_NLP_TIMEOUT", number(1, 30, "seconds", false)), 5),
   retries: opt(Schema.Config("BOT_NLP_RETRIES", number(0, 5, "a whole number", true)), 2),
   retryDelay: opt(Schema.Config("BOT_NLP_RETRY_DELAY", number(0, 10, "seconds", false)), 1),

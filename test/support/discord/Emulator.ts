@@ -341,6 +341,20 @@ export const startDiscordEmulator = async (
     return edited.message
   }
 
+  const deleteMessage = (record: MessageRecord) => {
+    store.delete(record.message.id)
+    const guildId = record.guildId
+    gateway.dispatch(
+      GatewayDispatchEvents.MessageDelete,
+      () => ({
+        id: record.message.id,
+        channel_id: record.message.channel_id,
+        ...(guildId ? { guild_id: guildId } : {}),
+      }),
+      guildId,
+    )
+  }
+
   // -------------------------------------------------------------------------------------------
   // REST
 
@@ -604,19 +618,7 @@ export const startDiscordEmulator = async (
     const state = interactionByToken(ctx)
     if (isReply(state)) return state
     const record = original(state)
-    if (record !== undefined) {
-      store.delete(record.message.id)
-      const guildId = record.guildId
-      gateway.dispatch(
-        GatewayDispatchEvents.MessageDelete,
-        () => ({
-          id: record.message.id,
-          channel_id: record.message.channel_id,
-          ...(guildId ? { guild_id: guildId } : {}),
-        }),
-        guildId,
-      )
-    }
+    if (record !== undefined) deleteMessage(record)
     const reply = record === undefined ? notFound(RESTJSONErrorCodes.UnknownMessage, "Message") : noContent
     state.recordOriginal("delete-original", reply.status)
     return reply
@@ -812,17 +814,7 @@ export const startDiscordEmulator = async (
       handle: (ctx) => {
         const record = ownMessage(ctx)
         if (isReply(record)) return record
-        store.delete(record.message.id)
-        const guildId = record.guildId
-        gateway.dispatch(
-          GatewayDispatchEvents.MessageDelete,
-          () => ({
-            id: record.message.id,
-            channel_id: record.message.channel_id,
-            ...(guildId ? { guild_id: guildId } : {}),
-          }),
-          guildId,
-        )
+        deleteMessage(record)
         return noContent
       },
     },
