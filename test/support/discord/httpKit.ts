@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { RESTJSONErrorCodes } from "discord-api-types/v10"
-import type { FaultSpec } from "./types.js"
 
 export interface UploadedFile {
   /** Form field name, e.g. `files[0]`. */
@@ -102,7 +101,8 @@ export const matchPattern = (pattern: string, path: string): Record<string, stri
 export const bucketOf = (method: string, pattern: string): string =>
   createHash("sha1").update(`${method} ${pattern}`).digest("hex").slice(0, 16)
 
-const rateLimitHeaders = (bucket: string | undefined): Record<string, string> =>
+/** Headers of a route's rate-limit bucket, always far from the limit; none without a bucket. */
+export const rateLimitHeaders = (bucket: string | undefined): Record<string, string> =>
   bucket === undefined
     ? {}
     : {
@@ -112,32 +112,6 @@ const rateLimitHeaders = (bucket: string | undefined): Record<string, string> =>
         "x-ratelimit-reset-after": "1.000",
         "x-ratelimit-bucket": bucket,
       }
-
-/** The reply for an injected fault: a 429 with its headers, a 5xx, or a Discord-style 4xx. */
-export const faultReply = (fault: FaultSpec, bucket: string | undefined): Reply => {
-  if (fault.status === 429) {
-    const retryAfter = fault.retryAfter ?? 0.1
-    const scope = fault.global === true ? { "x-ratelimit-global": "true", "x-ratelimit-scope": "global" } : {}
-    return {
-      status: 429,
-      body: {
-        message: "You are being rate limited.",
-        retry_after: retryAfter,
-        global: fault.global === true,
-        code: 0,
-      },
-      headers: {
-        ...rateLimitHeaders(bucket),
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset-after": String(retryAfter),
-        "x-ratelimit-scope": "user",
-        ...scope,
-        "retry-after": String(retryAfter),
-      },
-    }
-  }
-  return discordError(fault.status, fault.code ?? 0, fault.message ?? `${fault.status}: Injected failure`)
-}
 
 /** Writes a reply; 204 carries no body and no content-type (discord.js would JSON.parse ""). */
 export const send = (res: ServerResponse, reply: Reply, bucket: string | undefined): void => {
@@ -154,27 +128,4 @@ export const send = (res: ServerResponse, reply: Reply, bucket: string | undefin
   }
   res.writeHead(reply.status, { "content-type": "application/json", ...headers })
   res.end(JSON.stringify(reply.body))
-}
-
-/** Pending injected faults, consumed in order by matching requests. */
-export class FaultQueue {
-  private readonly pending: { readonly spec: FaultSpec; remaining: number }[] = []
-
-  add(spec: FaultSpec): void {
-    this.pending.push({ spec, remaining: spec.times ?? 1 })
-  }
-
-  take(method: string, path: string): FaultSpec | undefined {
-    const entry = this.pending.find(
-      (f) =>
-        (f.spec.method === undefined || f.spec.method.toUpperCase() === method) &&
-        (typeof f.spec.route === "string"
-          ? matchPattern(f.spec.route, path) !== undefined
-          : f.spec.route.test(path)),
-    )
-    if (entry === undefined) return undefined
-    entry.remaining -= 1
-    if (entry.remaining <= 0) this.pending.splice(this.pending.indexOf(entry), 1)
-    return entry.spec
-  }
 }

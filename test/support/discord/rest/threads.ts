@@ -1,0 +1,75 @@
+import { ChannelType, GatewayDispatchEvents, RESTJSONErrorCodes } from "discord-api-types/v10"
+import type { EmulatorCore } from "../emulatorState.js"
+import { noContent, notFound, type Reply } from "../httpKit.js"
+import { isThread } from "../World.js"
+import { invalidFormBody, type Route, type RouteContext } from "./route.js"
+
+/** Starts a thread in a text or announcement channel, from a message or on its own. */
+const createThread = (emu: EmulatorCore, ctx: RouteContext): Reply => {
+  const { world } = emu
+  const parent = world.channels.get(ctx.params.channel ?? "")
+  if (
+    parent === undefined ||
+    (parent.type !== ChannelType.GuildText && parent.type !== ChannelType.GuildAnnouncement)
+  ) {
+    return notFound(RESTJSONErrorCodes.UnknownChannel, "Channel")
+  }
+  const json = (ctx.request.json ?? {}) as Record<string, unknown>
+  const name = typeof json.name === "string" ? json.name : ""
+  if (name.length < 1 || name.length > 100) {
+    emu.violation(`thread name must be 1-100 characters, got ${name.length}`)
+    return invalidFormBody()
+  }
+  const fromMessage = ctx.params.message
+  const type =
+    fromMessage !== undefined
+      ? ChannelType.PublicThread
+      : json.type === ChannelType.PublicThread
+        ? ChannelType.PublicThread
+        : ChannelType.PrivateThread
+  const archive = json.auto_archive_duration
+  const thread = world.createThread(parent, {
+    ...(fromMessage === undefined ? {} : { id: fromMessage }),
+    type,
+    name,
+    ownerId: emu.botUser.id,
+    autoArchiveDuration: archive === 60 || archive === 4320 || archive === 10080 ? archive : 1440,
+    invitable: json.invitable !== false,
+  })
+  emu.gateway.dispatch(
+    GatewayDispatchEvents.ThreadCreate,
+    () => ({ ...thread, newly_created: true }),
+    thread.guild_id,
+  )
+  return { status: 201, body: thread }
+}
+
+const addThreadMember = (emu: EmulatorCore, ctx: RouteContext): Reply => {
+  const { world } = emu
+  const thread = world.channels.get(ctx.params.channel ?? "")
+  const members = world.threadMembers.get(ctx.params.channel ?? "")
+  if (thread === undefined || !isThread(thread) || members === undefined) {
+    return notFound(RESTJSONErrorCodes.UnknownChannel, "Channel")
+  }
+  const userId = ctx.params.user === "@me" ? emu.botUser.id : (ctx.params.user ?? "")
+  if (thread.guild_id === undefined || world.member(thread.guild_id, userId) === undefined) {
+    return notFound(RESTJSONErrorCodes.UnknownMember, "Member")
+  }
+  members.add(userId)
+  return noContent
+}
+
+/** Threads: created in a channel or from one of its messages, and their members. */
+export const threadRoutes = (emu: EmulatorCore): Route[] => [
+  { method: "POST", pattern: "/channels/:channel/threads", handle: (ctx) => createThread(emu, ctx) },
+  {
+    method: "POST",
+    pattern: "/channels/:channel/messages/:message/threads",
+    handle: (ctx) => createThread(emu, ctx),
+  },
+  {
+    method: "PUT",
+    pattern: "/channels/:channel/thread-members/:user",
+    handle: (ctx) => addThreadMember(emu, ctx),
+  },
+]
