@@ -55,7 +55,7 @@ export const fortnightOfAggregates = (alertCount: number) => {
   return all
 }
 
-export const TARGETS = { acknowledgeMs: 300_000, ashContactMs: 600_000, firstResponseMs: 900_000 }
+export const TARGETS = { acknowledge: 300_000, ash_contact: 600_000, first_response: 900_000 }
 
 /** The weekly summary from 14 daily aggregates (this week and the one before). */
 export const summaryFrom = (all: ReadonlyArray<DayAggregate>) => {

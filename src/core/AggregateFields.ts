@@ -1,32 +1,26 @@
 /**
  * The shape of a day's aggregate and its flat encoding as the Redis hash
- * `ash:metrics:daily:{YYYY-MM-DD}` of integer fields. Import it through `DailyAggregate.ts`.
+ * `ash:metrics:daily:{YYYY-MM-DD}` of integer fields. The counters, clocks and responder roles
+ * are the ones the milestones declare. Import it through `DailyAggregate.ts`.
  */
 import { Data, Either } from "effect"
 import { BUCKET_COUNT } from "./Histogram.js"
+import {
+  CLOCKS,
+  type Clock,
+  COUNTERS,
+  type Counter,
+  RESPONDER_ROLES,
+  type ResponderRole,
+} from "./milestones/Milestones.js"
 import { ALERT_SEVERITIES, type AlertSeverity } from "./Severity.js"
 
-/** The measured durations: acknowledge, Ash contact, first human response (all from the alert
- * being posted) and message-to-alert latency (member's message → alert posted). */
-export const CLOCKS = ["acknowledge", "ash_contact", "first_response", "alert_latency"] as const
-export type Clock = (typeof CLOCKS)[number]
+export type { Clock, Counter, ResponderRole }
 
-/** The plain counters of a day, in the order their fields are written. */
-export const COUNTERS = [
-  "totalAlerts",
-  "escalated",
-  "acknowledged",
-  "ashContacted",
-  "ashManual",
-  "ashAuto",
-  "responded",
-  "optedOut",
-  "resolved",
-  "expired",
-  "unanswered",
-  "contactFailed",
-] as const
-export type Counter = (typeof COUNTERS)[number]
+/** Every measured duration, in the order the milestones declare them. */
+export const CLOCK_NAMES: ReadonlyArray<Clock> = CLOCKS.map((c) => c.name)
+export const COUNTER_NAMES: ReadonlyArray<Counter> = COUNTERS.map((c) => c.name)
+export const ROLES: ReadonlyArray<ResponderRole> = RESPONDER_ROLES.map((r) => r.role)
 
 /** count / sum / min / max and a fixed histogram of one clock's samples; min/max null when empty. */
 export interface ClockStats {
@@ -37,20 +31,37 @@ export interface ClockStats {
   readonly buckets: ReadonlyArray<number>
 }
 
-export interface ResponderCounts {
-  readonly acknowledgements: number
-  readonly firstResponses: number
-}
+/** What one CRT member was credited for, by role (acknowledgements, first responses). */
+export type ResponderCounts = ReadonlyMap<ResponderRole, number>
 
 export interface DailyAggregate {
-  readonly counts: { readonly [K in Counter]: number }
+  /** Every declared counter (0 when nothing counted). */
+  readonly counts: ReadonlyMap<Counter, number>
   readonly severity: { readonly [S in AlertSeverity]: number }
   /** Alerts created in each hour of the day (24 entries). */
   readonly hours: ReadonlyArray<number>
-  readonly clocks: { readonly [C in Clock]: ClockStats }
-  /** Per CRT member id: acknowledgements and first human responses. */
+  /** Every declared clock. */
+  readonly clocks: ReadonlyMap<Clock, ClockStats>
+  /** Per CRT member id: what they were credited for. */
   readonly responders: ReadonlyMap<string, ResponderCounts>
 }
+
+export const EMPTY_CLOCK: ClockStats = {
+  count: 0,
+  sumMs: 0,
+  minMs: null,
+  maxMs: null,
+  buckets: new Array<number>(BUCKET_COUNT).fill(0),
+}
+
+/** The value of one counter. */
+export const countOf = (agg: DailyAggregate, counter: Counter): number => agg.counts.get(counter) ?? 0
+
+/** The statistics of one clock. */
+export const clockOf = (agg: DailyAggregate, clock: Clock): ClockStats => agg.clocks.get(clock) ?? EMPTY_CLOCK
+
+/** How often a responder was credited in `role`. */
+export const creditOf = (counts: ResponderCounts, role: ResponderRole): number => counts.get(role) ?? 0
 
 // ---------------------------------------------------------------------------------------------
 // Mutable drafts: filled in locally, then handed out through the readonly type.
@@ -66,14 +77,14 @@ export interface DraftClock {
 
 /** An aggregate under construction; never mutate one that has been handed out. */
 export interface Draft {
-  counts: { [K in Counter]: number }
+  counts: Map<Counter, number>
   severity: { [S in AlertSeverity]: number }
   hours: Array<number>
-  clocks: { [C in Clock]: DraftClock }
-  responders: Map<string, { acknowledgements: number; firstResponses: number }>
+  clocks: Map<Clock, DraftClock>
+  responders: Map<string, Map<ResponderRole, number>>
 }
 
-const draftClock = (): DraftClock => ({
+export const draftClock = (): DraftClock => ({
   count: 0,
   sumMs: 0,
   minMs: null,
@@ -83,60 +94,36 @@ const draftClock = (): DraftClock => ({
 
 /** A fresh all-zero aggregate to fill in. */
 export const draft = (): Draft => ({
-  counts: {
-    totalAlerts: 0,
-    escalated: 0,
-    acknowledged: 0,
-    ashContacted: 0,
-    ashManual: 0,
-    ashAuto: 0,
-    responded: 0,
-    optedOut: 0,
-    resolved: 0,
-    expired: 0,
-    unanswered: 0,
-    contactFailed: 0,
-  },
+  counts: new Map(COUNTER_NAMES.map((c) => [c, 0])),
   severity: { medium: 0, high: 0, critical: 0 },
   hours: new Array<number>(24).fill(0),
-  clocks: {
-    acknowledge: draftClock(),
-    ash_contact: draftClock(),
-    first_response: draftClock(),
-    alert_latency: draftClock(),
-  },
+  clocks: new Map(CLOCK_NAMES.map((c) => [c, draftClock()])),
   responders: new Map(),
 })
 
-/** Adds to a responder's counts, creating the entry on first use. */
-export const addResponder = (
-  d: Draft,
-  id: string,
-  acknowledgements: number,
-  firstResponses: number,
-): void => {
-  if (acknowledgements === 0 && firstResponses === 0) return
-  const r = d.responders.get(id) ?? { acknowledgements: 0, firstResponses: 0 }
-  d.responders.set(id, {
-    acknowledgements: r.acknowledgements + acknowledgements,
-    firstResponses: r.firstResponses + firstResponses,
-  })
+/** The draft's clock, created on first use. */
+export const draftClockOf = (d: Draft, clock: Clock): DraftClock => {
+  const existing = d.clocks.get(clock)
+  if (existing !== undefined) return existing
+  const fresh = draftClock()
+  d.clocks.set(clock, fresh)
+  return fresh
 }
 
-const COUNTER_FIELDS: { readonly [K in Counter]: string } = {
-  totalAlerts: "total_alerts",
-  escalated: "escalated_count",
-  acknowledged: "acknowledged_count",
-  ashContacted: "ash_sessions_count",
-  ashManual: "ash_manual_count",
-  ashAuto: "auto_initiated_count",
-  responded: "responded_count",
-  optedOut: "user_optout_count",
-  resolved: "resolved_count",
-  expired: "expired_count",
-  unanswered: "unanswered_count",
-  contactFailed: "contact_failed_count",
+/** Adds to a responder's credit in `role`, creating the entry on first use. */
+export const addCredit = (d: Draft, id: string, role: ResponderRole, n: number): void => {
+  if (n === 0) return
+  const credits = d.responders.get(id) ?? new Map<ResponderRole, number>()
+  credits.set(role, (credits.get(role) ?? 0) + n)
+  d.responders.set(id, credits)
 }
+
+const pad2 = (n: number): string => String(n).padStart(2, "0")
+
+const COUNTER_FIELD: ReadonlyMap<Counter, string> = new Map(COUNTERS.map((c) => [c.name, c.field]))
+const ROLE_PREFIX: ReadonlyMap<ResponderRole, string> = new Map(
+  RESPONDER_ROLES.map((r) => [r.role, r.fieldPrefix]),
+)
 
 const SEVERITY_FIELDS: { readonly [S in AlertSeverity]: string } = {
   medium: "severity_medium",
@@ -144,11 +131,9 @@ const SEVERITY_FIELDS: { readonly [S in AlertSeverity]: string } = {
   critical: "severity_critical",
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, "0")
-
 /** Field names of the daily hash; the seeds' names are kept for what they name. */
 export const FIELD = {
-  ...COUNTER_FIELDS,
+  counter: (counter: Counter): string => COUNTER_FIELD.get(counter) ?? counter,
   severity: SEVERITY_FIELDS,
   hour: (hour: number): string => `hour_${pad2(hour)}`,
   clockCount: (clock: Clock): string => `${clock}_count`,
@@ -156,12 +141,8 @@ export const FIELD = {
   clockMin: (clock: Clock): string => `${clock}_min_ms`,
   clockMax: (clock: Clock): string => `${clock}_max_ms`,
   clockBucket: (clock: Clock, bucket: number): string => `${clock}_bucket_${pad2(bucket)}`,
-  responderAck: (userId: string): string => `responder_ack:${userId}`,
-  responderFirstResponse: (userId: string): string => `responder_first_response:${userId}`,
+  responder: (role: ResponderRole, userId: string): string => `${ROLE_PREFIX.get(role) ?? role}${userId}`,
 } as const
-
-const RESPONDER_ACK = "responder_ack:"
-const RESPONDER_FIRST = "responder_first_response:"
 
 /** A Redis daily hash that is not a valid aggregate. */
 export class AggregateDecodeError extends Data.TaggedError("AggregateDecodeError")<{
@@ -185,13 +166,12 @@ export const entriesOf = (agg: DailyAggregate): Array<FieldEntry> => {
   const incr = (name: string, value: number): void => {
     if (value !== 0) out.push({ name, kind: "incr", value })
   }
-  for (const k of COUNTERS) incr(FIELD[k], agg.counts[k])
+  for (const [k, n] of agg.counts) incr(FIELD.counter(k), n)
   for (const s of ALERT_SEVERITIES) incr(FIELD.severity[s], agg.severity[s])
   agg.hours.forEach((n, h) => {
     incr(FIELD.hour(h), n)
   })
-  for (const c of CLOCKS) {
-    const st = agg.clocks[c]
+  for (const [c, st] of agg.clocks) {
     incr(FIELD.clockCount(c), st.count)
     incr(FIELD.clockSum(c), st.sumMs)
     // A minimum of 0 ms is a real value, so min/max are present whenever they are known.
@@ -201,9 +181,8 @@ export const entriesOf = (agg: DailyAggregate): Array<FieldEntry> => {
       incr(FIELD.clockBucket(c, i), n)
     })
   }
-  for (const [id, r] of agg.responders) {
-    incr(FIELD.responderAck(id), r.acknowledgements)
-    incr(FIELD.responderFirstResponse(id), r.firstResponses)
+  for (const [id, credits] of agg.responders) {
+    for (const [role, n] of credits) incr(FIELD.responder(role, id), n)
   }
   return out
 }
@@ -220,10 +199,10 @@ type Slot =
   | { readonly _tag: "bucket"; readonly clock: Clock; readonly index: number }
 
 const SLOTS: ReadonlyMap<string, Slot> = new Map<string, Slot>([
-  ...COUNTERS.map((key): [string, Slot] => [FIELD[key], { _tag: "counter", key }]),
+  ...COUNTER_NAMES.map((key): [string, Slot] => [FIELD.counter(key), { _tag: "counter", key }]),
   ...ALERT_SEVERITIES.map((key): [string, Slot] => [FIELD.severity[key], { _tag: "severity", key }]),
   ...Array.from({ length: 24 }, (_, index): [string, Slot] => [FIELD.hour(index), { _tag: "hour", index }]),
-  ...CLOCKS.flatMap(
+  ...CLOCK_NAMES.flatMap(
     (clock): Array<[string, Slot]> => [
       [FIELD.clockCount(clock), { _tag: "clock", clock, part: "count" }],
       [FIELD.clockSum(clock), { _tag: "clock", clock, part: "sum" }],
@@ -254,7 +233,7 @@ const decodeError = (field: string, value: string, reason: keyof typeof REASONS)
 const setSlot = (d: Draft, slot: Slot, n: number): void => {
   switch (slot._tag) {
     case "counter":
-      d.counts[slot.key] = n
+      d.counts.set(slot.key, n)
       return
     case "severity":
       d.severity[slot.key] = n
@@ -263,10 +242,10 @@ const setSlot = (d: Draft, slot: Slot, n: number): void => {
       d.hours[slot.index] = n
       return
     case "bucket":
-      d.clocks[slot.clock].buckets[slot.index] = n
+      draftClockOf(d, slot.clock).buckets[slot.index] = n
       return
     case "clock": {
-      const c = d.clocks[slot.clock]
+      const c = draftClockOf(d, slot.clock)
       if (slot.part === "count") c.count = n
       else if (slot.part === "sum") c.sumMs = n
       else if (slot.part === "min") c.minMs = n
@@ -275,8 +254,27 @@ const setSlot = (d: Draft, slot: Slot, n: number): void => {
   }
 }
 
+/** The responder role and member id a field credits, if it is a responder field. */
+const responderField = (field: string): { role: ResponderRole; id: string } | null => {
+  for (const r of RESPONDER_ROLES) {
+    if (field.startsWith(r.fieldPrefix)) return { role: r.role, id: field.slice(r.fieldPrefix.length) }
+  }
+  return null
+}
+
 // 15 digits stay below 2^53, so every accepted value is an exact integer.
 const COUNT = /^\d{1,15}$/
+
+const isConsistent = (st: DraftClock): boolean => {
+  const inBuckets = st.buckets.reduce((sum, n) => sum + n, 0)
+  const known = st.count > 0
+  return (
+    inBuckets === st.count &&
+    (st.minMs !== null) === known &&
+    (st.maxMs !== null) === known &&
+    (st.minMs === null || st.maxMs === null || st.minMs <= st.maxMs)
+  )
+}
 
 /** Decodes a Redis HGETALL result; a corrupt hash is a typed error naming the field, never a throw. */
 export const fromFields = (
@@ -285,25 +283,16 @@ export const fromFields = (
   const d = draft()
   for (const [field, value] of Object.entries(hash)) {
     const slot = SLOTS.get(field)
-    const ack = field.startsWith(RESPONDER_ACK)
-    const first = field.startsWith(RESPONDER_FIRST)
-    if (slot === undefined && !ack && !first) return Either.left(decodeError(field, value, "unknown_field"))
+    const credit = slot === undefined ? responderField(field) : null
+    if (slot === undefined && credit === null) return Either.left(decodeError(field, value, "unknown_field"))
     if (!COUNT.test(value)) return Either.left(decodeError(field, value, "not_a_count"))
     const n = Number(value)
     if (slot !== undefined) setSlot(d, slot, n)
-    else if (ack) addResponder(d, field.slice(RESPONDER_ACK.length), n, 0)
-    else addResponder(d, field.slice(RESPONDER_FIRST.length), 0, n)
+    else if (credit !== null) addCredit(d, credit.id, credit.role, n)
   }
-  for (const c of CLOCKS) {
-    const st = d.clocks[c]
-    const inBuckets = st.buckets.reduce((sum, n) => sum + n, 0)
-    const known = st.count > 0
-    const consistent =
-      inBuckets === st.count &&
-      (st.minMs !== null) === known &&
-      (st.maxMs !== null) === known &&
-      (st.minMs === null || st.maxMs === null || st.minMs <= st.maxMs)
-    if (!consistent) return Either.left(decodeError(FIELD.clockCount(c), String(st.count), "inconsistent"))
+  for (const [c, st] of d.clocks) {
+    if (!isConsistent(st))
+      return Either.left(decodeError(FIELD.clockCount(c), String(st.count), "inconsistent"))
   }
   return Either.right(d)
 }

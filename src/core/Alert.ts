@@ -1,4 +1,7 @@
 import { Schema } from "effect"
+import { AshContactMode } from "./milestones/AshContacted.js"
+import { EpochMs } from "./milestones/Declaration.js"
+import { MILESTONE_LIST, MilestonesSchema } from "./milestones/Milestones.js"
 import { AlertSeverity } from "./Severity.js"
 
 /** Alert ids are `alert_` followed by 12 lower-case hex digits (the seeds' format). */
@@ -8,51 +11,8 @@ export type AlertId = typeof AlertId.Type
 /** A Discord snowflake as a decimal string. */
 export const Snowflake = Schema.String.pipe(Schema.pattern(/^[0-9]{1,20}$/))
 
-const EpochMs = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
-
-/**
- * A milestone reached once: when, by whom, and how long after the alert was created.
- * `skewed` marks an event stamped before creation (clocks of two processes disagreeing);
- * its elapsed time is then 0, never negative.
- */
-export const Milestone = Schema.Struct({
-  at: EpochMs,
-  by: Schema.String,
-  elapsedMs: EpochMs,
-  skewed: Schema.Boolean,
-})
-export type Milestone = typeof Milestone.Type
-
-export const AshContactMode = Schema.Literal("manual", "auto")
-export type AshContactMode = typeof AshContactMode.Type
-
-/** How Ash reached the member: a direct message, or a private thread when DMs are closed. */
-export const ContactChannel = Schema.Literal("dm", "thread")
-export type ContactChannel = typeof ContactChannel.Type
-
-/** How the first human response was detected (PRODUCT.md §5). */
-export const ResponseDetection = Schema.Literal(
-  "thread_message",
-  "source_reply",
-  "source_mention",
-  "self_reported",
-)
-export type ResponseDetection = typeof ResponseDetection.Type
-
-export const CloseReason = Schema.Literal("resolved", "expired")
-export type CloseReason = typeof CloseReason.Type
-
-/** The milestones of an alert, each reached at most once. Add a milestone here and in Lifecycle. */
-export const Milestones = Schema.Struct({
-  acknowledged: Schema.NullOr(Milestone),
-  ashContacted: Schema.NullOr(
-    Schema.Struct({ ...Milestone.fields, mode: AshContactMode, via: ContactChannel }),
-  ),
-  responded: Schema.NullOr(Schema.Struct({ ...Milestone.fields, detection: ResponseDetection })),
-  closed: Schema.NullOr(
-    Schema.Struct({ ...Milestone.fields, reason: CloseReason, unanswered: Schema.Boolean }),
-  ),
-})
+/** The milestones of an alert, each reached at most once (declared in `milestones/`). */
+export const Milestones = MilestonesSchema
 export type Milestones = typeof Milestones.Type
 
 /** A contact with the member that has been asked for but whose outcome is not known yet. */
@@ -109,18 +69,17 @@ export const Alert = Schema.Struct({
 })
 export type Alert = typeof Alert.Type
 
-/** The alert's lifecycle state, derived from its milestones (PRODUCT.md §3). */
-export type AlertState = "created" | "acknowledged" | "ash_contacted" | "responded" | "closed"
+import type { AlertState } from "./milestones/Milestones.js"
 
-/** The most advanced state the alert has reached. */
+export type { AlertState }
+
+/** The most advanced state the alert has reached: its latest milestone's, else `created`. */
 export const stateOf = (alert: Alert): AlertState => {
-  const m = alert.milestones
-  if (m.closed !== null) return "closed"
-  if (m.responded !== null) return "responded"
-  if (m.ashContacted !== null) return "ash_contacted"
-  if (m.acknowledged !== null) return "acknowledged"
-  return "created"
+  let state: AlertState = "created"
+  for (const m of MILESTONE_LIST) if (alert.milestones[m.key] !== null) state = m.state
+  return state
 }
 
-/** Whether the alert still accepts events (it is not closed). */
-export const isOpen = (alert: Alert): boolean => alert.milestones.closed === null
+/** Whether the alert still accepts events (no terminal milestone is reached). */
+export const isOpen = (alert: Alert): boolean =>
+  MILESTONE_LIST.every((m) => !m.terminal || alert.milestones[m.key] === null)

@@ -3,7 +3,7 @@
  * lifecycle, the buttons of the current state, and the CRT ping. Safe for any input: untrusted
  * text is escaped and every Discord limit is respected.
  */
-import type { Alert } from "./Alert.js"
+import { type Alert, isOpen } from "./Alert.js"
 import { encodeCustomId } from "./CustomId.js"
 import {
   type ActionRow,
@@ -16,8 +16,10 @@ import {
   fitEmbed,
   fitText,
 } from "./DiscordMessage.js"
-import { type ButtonSpec, type ButtonStyle, buttonsFor, pingRolesFor } from "./Dispatch.js"
+import { pingRolesFor } from "./Dispatch.js"
 import { codeBlock, escapeInline, escapePlain, titleCase, truncateCodePoints } from "./Markdown.js"
+import type { ButtonStyle } from "./milestones/Declaration.js"
+import { ASPECTS, BUTTONS, MILESTONE_LIST } from "./milestones/Milestones.js"
 import type { AlertSeverity } from "./Severity.js"
 
 export { EMBED_LIMITS, embedViolations } from "./DiscordMessage.js"
@@ -79,9 +81,8 @@ const MAX_REQUEST_ID = 100
 
 /** The embed colour for the alert's current state. */
 export const alertColor = (alert: Alert): number => {
-  const m = alert.milestones
-  if (m.closed !== null) return ALERT_COLORS.closed
-  if (m.acknowledged !== null || m.responded !== null) return ALERT_COLORS.handled
+  if (!isOpen(alert)) return ALERT_COLORS.closed
+  if (MILESTONE_LIST.some((m) => m.handled && alert.milestones[m.key] !== null)) return ALERT_COLORS.handled
   const style = STYLE[alert.severity]
   return alert.escalated ? style.escalationColor : style.color
 }
@@ -123,61 +124,18 @@ const optionalFields = (analysis: AlertAnalysis): ReadonlyArray<EmbedField> => {
   return out
 }
 
-// The shared duration formatter is being written elsewhere; this one keeps the embed self-contained.
-const elapsed = (ms: number): string => {
-  const s = Math.floor(Math.max(0, ms) / 1000)
-  const m = Math.floor(s / 60)
-  const h = Math.floor(m / 60)
-  const d = Math.floor(h / 24)
-  const pair = (big: number, bigUnit: string, small: number, smallUnit: string): string =>
-    small === 0 ? `${big}${bigUnit}` : `${big}${bigUnit} ${small}${smallUnit}`
-  if (s < 60) return `${s}s`
-  if (m < 60) return pair(m, "m", s % 60, "s")
-  if (h < 24) return pair(h, "h", m % 60, "m")
-  return pair(d, "d", h % 24, "h")
-}
+/**
+ * One line per milestone and condition the CRT should see: the open milestones in lifecycle
+ * order, then the aspects (opt-out, repeats), then the closing.
+ */
+export const statusLines = (alert: Alert): ReadonlyArray<string> => [
+  ...MILESTONE_LIST.filter((m) => !m.terminal).flatMap((m) => m.status(alert)),
+  ...ASPECTS.flatMap((a) => a.status(alert)),
+  ...MILESTONE_LIST.filter((m) => m.terminal).flatMap((m) => m.status(alert)),
+]
 
-// Actors are user ids, or a word such as "auto" or "clock" for the bot's own timers.
-const who = (by: string): string => (/^[0-9]{1,20}$/.test(by) ? `<@${by}>` : escapeInline(by, 40))
-
-/** One line per milestone and condition the CRT should see, oldest first. */
-export const statusLines = (alert: Alert): ReadonlyArray<string> => {
-  const m = alert.milestones
-  const lines: Array<string> = []
-  if (m.acknowledged !== null) {
-    lines.push(`✅ Acknowledged by ${who(m.acknowledged.by)} after ${elapsed(m.acknowledged.elapsedMs)}`)
-  }
-  const c = m.ashContacted
-  if (c !== null) {
-    const via = c.via === "thread" ? " (private thread)" : ""
-    lines.push(
-      c.mode === "auto"
-        ? `🤖 Ash reached out automatically after ${elapsed(c.elapsedMs)}${via}`
-        : `💬 Ash contacted by ${who(c.by)} after ${elapsed(c.elapsedMs)}${via}`,
-    )
-  } else if (alert.contactFailures > 0) {
-    lines.push("⚠️ Could not reach the member")
-  }
-  if (alert.optedOut) lines.push("👤 Member prefers human support — please reach out personally")
-  const r = m.responded
-  if (r !== null) {
-    const self = r.detection === "self_reported" ? " (self-reported)" : ""
-    lines.push(`💬 First human response by ${who(r.by)} after ${elapsed(r.elapsedMs)}${self}`)
-  }
-  if (alert.suppressedRepeats > 0) {
-    const n = alert.suppressedRepeats
-    lines.push(`🔁 ${n} more flagged message${n === 1 ? "" : "s"} since`)
-  }
-  const closed = m.closed
-  if (closed !== null) {
-    lines.push(
-      closed.reason === "resolved"
-        ? `🔒 Resolved by ${who(closed.by)} after ${elapsed(closed.elapsedMs)}`
-        : `⌛ Expired after ${elapsed(closed.elapsedMs)}${closed.unanswered ? " — unanswered" : ""}`,
-    )
-  }
-  return lines
-}
+/** The buttons an alert shows in its current state, left to right; none once it is closed. */
+export const buttonsFor = (alert: Alert) => (isOpen(alert) ? BUTTONS.filter((b) => b.offered(alert)) : [])
 
 const statusField = (alert: Alert): ReadonlyArray<EmbedField> => {
   const lines = statusLines(alert)
@@ -191,7 +149,7 @@ const STYLE_CODE: Readonly<Record<ButtonStyle, ButtonStyleCode>> = {
   danger: 4,
 }
 
-const button = (alert: Alert, spec: ButtonSpec): ButtonComponent => ({
+const button = (alert: Alert, spec: ReturnType<typeof buttonsFor>[number]): ButtonComponent => ({
   type: 2,
   style: STYLE_CODE[spec.style],
   label: spec.label.slice(0, EMBED_LIMITS.buttonLabel),

@@ -1,10 +1,17 @@
 import { Data, Either, ParseResult, Schema } from "effect"
 import { AlertId } from "./Alert.js"
+import { type ButtonAction as Action, BUTTON_ACTIONS } from "./milestones/Milestones.js"
 
-/** What a button asks for: Acknowledge, Talk to Ash, I reached out, Resolve. */
-export const BUTTON_ACTIONS = ["ack", "talk", "reached", "resolve"] as const
-export const ButtonAction = Schema.Literal(...BUTTON_ACTIONS)
-export type ButtonAction = typeof ButtonAction.Type
+export { BUTTON_ACTIONS }
+
+const isAction = (s: string): s is Action => BUTTON_ACTIONS.some((a) => a === s)
+
+/** What a button asks for: one of the actions the milestones declare buttons for. */
+export const ButtonAction = Schema.String.pipe(
+  Schema.filter(isAction, { message: () => `one of ${BUTTON_ACTIONS.join(", ")}` }),
+  Schema.annotations({ arbitrary: () => (fc) => fc.constantFrom(...BUTTON_ACTIONS) }),
+)
+export type ButtonAction = Action
 
 /** The decoded meaning of a button press: which action on which alert. */
 export const ButtonTarget = Schema.Struct({ action: ButtonAction, alertId: AlertId })

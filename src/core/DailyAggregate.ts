@@ -5,32 +5,38 @@
  */
 
 import {
-  addResponder,
-  CLOCKS,
-  type Clock,
+  addCredit,
+  CLOCK_NAMES,
   type ClockStats,
-  COUNTERS,
   type DailyAggregate,
   type DraftClock,
   draft,
+  draftClockOf,
   FIELD,
   type FieldEntry,
 } from "./AggregateFields.js"
 import type { Alert } from "./Alert.js"
 import { BUCKET_COUNT, bucketOf } from "./Histogram.js"
+import { CLOCKS, COUNTERS, RESPONDER_ROLES } from "./milestones/Milestones.js"
 import { ALERT_SEVERITIES } from "./Severity.js"
 
 export {
   AggregateDecodeError,
-  CLOCKS,
+  CLOCK_NAMES,
   type Clock,
   type ClockStats,
-  COUNTERS,
+  COUNTER_NAMES,
   type Counter,
+  clockOf,
+  countOf,
+  creditOf,
   type DailyAggregate,
+  EMPTY_CLOCK,
   FIELD,
   fromFields,
   type ResponderCounts,
+  type ResponderRole,
+  ROLES,
   toFields,
 } from "./AggregateFields.js"
 
@@ -55,38 +61,22 @@ const addSample = (clock: DraftClock, ms: number): void => {
 // Building and merging
 // ---------------------------------------------------------------------------------------------
 
+const validHour = (hour: number): boolean => Number.isInteger(hour) && hour >= 0 && hour < 24
+
 /** What one alert, in its current state, contributes to its day (`alert.day`). */
 export const contributionOf = (alert: Alert): DailyAggregate => {
   const d = draft()
-  const m = alert.milestones
-  d.counts.totalAlerts = 1
   d.severity[alert.severity] = 1
-  if (Number.isInteger(alert.hour) && alert.hour >= 0 && alert.hour < 24) d.hours[alert.hour] = 1
-  if (alert.escalated) d.counts.escalated = 1
-  if (alert.optedOut) d.counts.optedOut = 1
-  if (alert.contactFailures > 0) d.counts.contactFailed = 1
-  if (m.acknowledged !== null) {
-    d.counts.acknowledged = 1
-    addResponder(d, m.acknowledged.by, 1, 0)
-    addSample(d.clocks.acknowledge, m.acknowledged.elapsedMs)
+  if (validHour(alert.hour)) d.hours[alert.hour] = 1
+  for (const c of COUNTERS) if (c.counts(alert)) d.counts.set(c.name, 1)
+  for (const c of CLOCKS) {
+    const ms = c.sampleMs(alert)
+    if (ms !== null) addSample(draftClockOf(d, c.name), ms)
   }
-  if (m.ashContacted !== null) {
-    d.counts.ashContacted = 1
-    if (m.ashContacted.mode === "auto") d.counts.ashAuto = 1
-    else d.counts.ashManual = 1
-    addSample(d.clocks.ash_contact, m.ashContacted.elapsedMs)
+  for (const r of RESPONDER_ROLES) {
+    const who = r.who(alert)
+    if (who !== null) addCredit(d, who, r.role, 1)
   }
-  if (m.responded !== null) {
-    d.counts.responded = 1
-    addResponder(d, m.responded.by, 0, 1)
-    addSample(d.clocks.first_response, m.responded.elapsedMs)
-  }
-  if (m.closed !== null) {
-    if (m.closed.reason === "resolved") d.counts.resolved = 1
-    else d.counts.expired = 1
-    if (m.closed.unanswered) d.counts.unanswered = 1
-  }
-  addSample(d.clocks.alert_latency, Math.max(0, alert.createdAt - alert.messageAt))
   return d
 }
 
@@ -98,15 +88,19 @@ const mergeClock = (a: ClockStats, b: ClockStats): DraftClock => ({
   buckets: Array.from({ length: BUCKET_COUNT }, (_, i) => (a.buckets[i] ?? 0) + (b.buckets[i] ?? 0)),
 })
 
+const NO_SAMPLES: ClockStats = draftClockOf(draft(), "alert_latency")
+
 /** The aggregate of two disjoint sets of alerts (associative, commutative, `empty` is neutral). */
 export const merge = (a: DailyAggregate, b: DailyAggregate): DailyAggregate => {
   const d = draft()
-  for (const k of COUNTERS) d.counts[k] = a.counts[k] + b.counts[k]
+  for (const k of d.counts.keys()) d.counts.set(k, (a.counts.get(k) ?? 0) + (b.counts.get(k) ?? 0))
   for (const s of ALERT_SEVERITIES) d.severity[s] = a.severity[s] + b.severity[s]
   d.hours = d.hours.map((_, h) => (a.hours[h] ?? 0) + (b.hours[h] ?? 0))
-  for (const c of CLOCKS) d.clocks[c] = mergeClock(a.clocks[c], b.clocks[c])
+  for (const c of CLOCK_NAMES) {
+    d.clocks.set(c, mergeClock(a.clocks.get(c) ?? NO_SAMPLES, b.clocks.get(c) ?? NO_SAMPLES))
+  }
   for (const r of [a.responders, b.responders]) {
-    for (const [id, n] of r) addResponder(d, id, n.acknowledgements, n.firstResponses)
+    for (const [id, credits] of r) for (const [role, n] of credits) addCredit(d, id, role, n)
   }
   return d
 }
@@ -155,47 +149,29 @@ export const deltaBetween = (before: Alert | null, after: Alert): AggregateDelta
 
 /**
  * The non-zero fields one alert contributes to its day, built directly (this is on every
- * event's path); `contributionOf` is the independent long-hand the property tests compare with.
+ * event's path); `contributionOf` is the long-hand the property tests compare with.
  */
 const contributionEntries = (alert: Alert): Array<FieldEntry> => {
   const out: Array<FieldEntry> = []
   const incr = (name: string, value: number): void => {
     if (value !== 0) out.push({ name, kind: "incr", value })
   }
-  const sample = (clock: Clock, ms: number): void => {
-    incr(FIELD.clockCount(clock), 1)
-    incr(FIELD.clockSum(clock), ms)
-    out.push({ name: FIELD.clockMin(clock), kind: "min", value: ms })
-    out.push({ name: FIELD.clockMax(clock), kind: "max", value: ms })
-    incr(FIELD.clockBucket(clock, bucketOf(ms)), 1)
-  }
-  const m = alert.milestones
-  incr(FIELD.totalAlerts, 1)
   incr(FIELD.severity[alert.severity], 1)
-  if (Number.isInteger(alert.hour) && alert.hour >= 0 && alert.hour < 24) incr(FIELD.hour(alert.hour), 1)
-  if (alert.escalated) incr(FIELD.escalated, 1)
-  if (alert.optedOut) incr(FIELD.optedOut, 1)
-  if (alert.contactFailures > 0) incr(FIELD.contactFailed, 1)
-  if (m.acknowledged !== null) {
-    incr(FIELD.acknowledged, 1)
-    incr(FIELD.responderAck(m.acknowledged.by), 1)
-    sample("acknowledge", m.acknowledged.elapsedMs)
+  if (validHour(alert.hour)) incr(FIELD.hour(alert.hour), 1)
+  for (const c of COUNTERS) if (c.counts(alert)) incr(FIELD.counter(c.name), 1)
+  for (const c of CLOCKS) {
+    const ms = c.sampleMs(alert)
+    if (ms === null) continue
+    incr(FIELD.clockCount(c.name), 1)
+    incr(FIELD.clockSum(c.name), ms)
+    out.push({ name: FIELD.clockMin(c.name), kind: "min", value: ms })
+    out.push({ name: FIELD.clockMax(c.name), kind: "max", value: ms })
+    incr(FIELD.clockBucket(c.name, bucketOf(ms)), 1)
   }
-  if (m.ashContacted !== null) {
-    incr(FIELD.ashContacted, 1)
-    incr(m.ashContacted.mode === "auto" ? FIELD.ashAuto : FIELD.ashManual, 1)
-    sample("ash_contact", m.ashContacted.elapsedMs)
+  for (const r of RESPONDER_ROLES) {
+    const who = r.who(alert)
+    if (who !== null) incr(FIELD.responder(r.role, who), 1)
   }
-  if (m.responded !== null) {
-    incr(FIELD.responded, 1)
-    incr(FIELD.responderFirstResponse(m.responded.by), 1)
-    sample("first_response", m.responded.elapsedMs)
-  }
-  if (m.closed !== null) {
-    incr(m.closed.reason === "resolved" ? FIELD.resolved : FIELD.expired, 1)
-    if (m.closed.unanswered) incr(FIELD.unanswered, 1)
-  }
-  sample("alert_latency", Math.max(0, alert.createdAt - alert.messageAt))
   return out
 }
 

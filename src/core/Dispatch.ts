@@ -1,5 +1,4 @@
-import type { Alert, AlertId } from "./Alert.js"
-import type { ButtonAction } from "./CustomId.js"
+import type { AlertId } from "./Alert.js"
 import {
   type AlertSeverity,
   isAbove,
@@ -144,54 +143,4 @@ export const decideDispatch = (policy: DispatchPolicy, input: DispatchInput): Di
       until: input.now + Math.max(0, policy.cooldownMs),
     },
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Buttons by state (PRODUCT.md §4)
-// ---------------------------------------------------------------------------------------------
-
-export type ButtonStyle = "primary" | "secondary" | "success" | "danger"
-
-export interface ButtonSpec {
-  readonly action: ButtonAction
-  readonly label: string
-  readonly style: ButtonStyle
-  readonly emoji: string
-}
-
-export const TALK_TO_ASH: ButtonSpec = { action: "talk", label: "Talk to Ash", style: "primary", emoji: "💬" }
-export const ACKNOWLEDGE: ButtonSpec = { action: "ack", label: "Acknowledge", style: "success", emoji: "✅" }
-export const REACHED_OUT: ButtonSpec = {
-  action: "reached",
-  label: "I reached out",
-  style: "secondary",
-  emoji: "🤝",
-}
-// Grey rather than red: closing is routine, and red would draw the eye away from Acknowledge.
-export const RESOLVE: ButtonSpec = { action: "resolve", label: "Resolve", style: "secondary", emoji: "🔒" }
-
-/**
- * The buttons an alert shows in its current state, Talk to Ash first.
- * - Acknowledge stays until someone acknowledges, whatever else happened: acknowledging is never
- *   taken away from the CRT (also after a first response).
- * - Talk to Ash is offered on a fresh alert for HIGH/CRITICAL only (the seeds' matrix); once a
- *   CRT member has acknowledged, it is offered for every severity, because a person has judged
- *   the alert. Never after contact or a human response, never for a member who opted out.
- * - I reached out and Resolve appear once someone has engaged (acknowledged or Ash contacted).
- */
-export const buttonsFor = (alert: Alert): ReadonlyArray<ButtonSpec> => {
-  const m = alert.milestones
-  if (m.closed !== null) return []
-  const engaged = m.acknowledged !== null || m.ashContacted !== null || m.responded !== null
-  const talk =
-    !alert.optedOut &&
-    m.ashContacted === null &&
-    m.responded === null &&
-    (m.acknowledged !== null || pingsCrt(alert.severity))
-  const buttons: Array<ButtonSpec> = []
-  if (talk) buttons.push(TALK_TO_ASH)
-  if (m.acknowledged === null) buttons.push(ACKNOWLEDGE)
-  if (engaged && m.responded === null) buttons.push(REACHED_OUT)
-  if (engaged) buttons.push(RESOLVE)
-  return buttons
 }

@@ -1,33 +1,25 @@
-import { formatDuration } from "./Duration.js"
 import type { Rejection } from "./Lifecycle.js"
+import type { MilestoneData, MilestoneKey } from "./milestones/Declaration.js"
+import { actor } from "./milestones/Declaration.js"
+import { MILESTONES } from "./milestones/Milestones.js"
+import type { AlreadyReached } from "./milestones/Rejections.js"
 
-/** `<@id>` for a member, a plain word for the bot's own actors. */
-export const actor = (by: string): string =>
-  by === "auto"
-    ? "Ash (automatically)"
-    : by === "clock"
-      ? "the expiry timer"
-      : /^[0-9]+$/.test(by)
-        ? `<@${by}>`
-        : by
+const ALREADY: { readonly [K in MilestoneKey]: { readonly already: (reached: MilestoneData<K>) => string } } =
+  MILESTONES
 
-/** The ephemeral answer a CRT member gets when their button press changes nothing. */
+/** The reply a milestone declares for an action that would reach it again. */
+const alreadyText = <K extends MilestoneKey>(r: AlreadyReached<K>): string =>
+  ALREADY[r.milestone].already(r.reached)
+
+/** The ephemeral answer a CRT member gets when their action changes nothing. */
 export const describeRejection = (r: Rejection): string => {
   switch (r._tag) {
-    case "AlreadyAcknowledged":
-      return `✅ Already acknowledged by ${actor(r.by)}, ${formatDuration(r.elapsedMs)} after the alert.`
-    case "AlreadyContacted":
-      return `💬 Ash already reached the member (${r.mode === "auto" ? "automatically" : `asked by ${actor(r.by)}`}), ${formatDuration(r.elapsedMs)} after the alert.`
+    case "AlreadyReached":
+      return alreadyText(r)
     case "ContactInProgress":
       return `💬 ${actor(r.by)} is already reaching out through Ash.`
     case "NoContactPending":
       return "No contact with the member is under way."
-    case "AlreadyResponded":
-      return `💬 ${actor(r.by)} already responded to the member, ${formatDuration(r.elapsedMs)} after the alert.`
-    case "Closed":
-      return r.reason === "resolved"
-        ? `🔒 This alert was resolved by ${actor(r.by)}, ${formatDuration(r.elapsedMs)} after it was posted.`
-        : `⌛ This alert expired ${formatDuration(r.elapsedMs)} after it was posted.`
     case "OptedOut":
     case "AlreadyOptedOut":
       return "👤 The member prefers human support: please reach out personally."
@@ -36,7 +28,9 @@ export const describeRejection = (r: Rejection): string => {
     case "AlreadyRenotified":
       return "The CRT was already pinged again."
     case "NotNeeded":
-      return `Nothing to do: the alert was already ${r.because}.`
+      return `Nothing to do: the alert was already ${MILESTONES[r.because].state.replace("_", " ")}.`
+    case "UnknownEvent":
+      return "⚠️ Unknown action. Nothing was changed."
   }
 }
 

@@ -3,8 +3,9 @@
  * lines: embeds use a proportional font, so column padding would not line up.
  */
 import { WEEKDAY_NAMES, weekdayOf } from "./Calendar.js"
-import type { Clock } from "./DailyAggregate.js"
+import { creditOf } from "./DailyAggregate.js"
 import { formatDuration } from "./Duration.js"
+import { CLOCKS, RESPONDER_ROLES } from "./milestones/Milestones.js"
 import type { Change, ClockSummary, WeeklySummary } from "./WeeklySummary.js"
 
 export interface ReportField {
@@ -37,13 +38,15 @@ export const EMBED_LIMITS = { fieldValue: 1024, fieldName: 256, description: 409
 
 const NO_DATA = "No data"
 
-const CLOCK_LABELS: { readonly [C in Clock]: string } = {
-  acknowledge: "Time to acknowledge",
-  ash_contact: "Time to Ash contact",
-  first_response: "Time to first human response",
-  alert_latency: "Message-to-alert latency",
+const NO_SAMPLES: ClockSummary = {
+  n: 0,
+  averageMs: null,
+  p50Ms: null,
+  p90Ms: null,
+  percentilesWithheld: false,
+  targetMs: null,
+  withinTarget: null,
 }
-const CLOCK_ORDER: ReadonlyArray<Clock> = ["acknowledge", "ash_contact", "first_response", "alert_latency"]
 
 const MONTHS = [
   "January",
@@ -107,8 +110,7 @@ const alertSummary = (s: WeeklySummary): ReadonlyArray<string> =>
         `⬆️ Escalations: ${s.escalated}`,
       ]
 
-const clockLine = (clock: Clock, c: ClockSummary, minSamples: number): string => {
-  const label = CLOCK_LABELS[clock]
+const clockLine = (label: string, c: ClockSummary, minSamples: number): string => {
   if (c.n === 0 || c.averageMs === null) return `**${label}**: ${NO_DATA}`
   const parts = [`avg ${ms(c.averageMs)}`]
   if (c.p50Ms !== null && c.p90Ms !== null) parts.push(`p50 ${ms(c.p50Ms)}`, `p90 ${ms(c.p90Ms)}`)
@@ -120,7 +122,7 @@ const clockLine = (clock: Clock, c: ClockSummary, minSamples: number): string =>
 }
 
 const responseTimes = (s: WeeklySummary): ReadonlyArray<string> =>
-  CLOCK_ORDER.map((c) => clockLine(c, s.clocks[c], s.minSamples))
+  CLOCKS.map((c) => clockLine(c.label, s.clocks.get(c.name) ?? NO_SAMPLES, s.minSamples))
 
 const ashEngagement = (s: WeeklySummary): ReadonlyArray<string> =>
   s.totalAlerts === 0
@@ -153,7 +155,7 @@ const responders = (s: WeeklySummary): ReadonlyArray<string> =>
     ? ["No responder data"]
     : s.topResponders.map(
         (r, i) =>
-          `${i + 1}. <@${r.id}> — ${plural(r.acknowledgements, "acknowledgement")}, ${plural(r.firstResponses, "first response")}`,
+          `${i + 1}. <@${r.id}> — ${RESPONDER_ROLES.map((role) => plural(creditOf(r.credits, role.role), role.noun.one, role.noun.many)).join(", ")}`,
       )
 
 const unanswered = (s: WeeklySummary): ReadonlyArray<string> => {
@@ -171,22 +173,19 @@ const changes = (s: WeeklySummary): ReadonlyArray<string> => {
       ? `Alerts: ${total.current} (previous period: 0)`
       : `Alerts: ${total.current} (${signed(total, String)})`,
   ]
-  for (const clock of CLOCK_ORDER) {
-    const c = s.change.averageMs[clock]
+  for (const clock of CLOCKS) {
+    const c = s.change.averageMs.get(clock.name) ?? null
     lines.push(
       c === null
-        ? `${CLOCK_LABELS[clock]}: ${NO_DATA} to compare`
-        : `${CLOCK_LABELS[clock]}: avg ${ms(c.current)} (${signed(c, ms)})`,
+        ? `${clock.label}: ${NO_DATA} to compare`
+        : `${clock.label}: avg ${ms(c.current)} (${signed(c, ms)})`,
     )
   }
   return lines
 }
 
 const definitions = (minSamples: number): ReadonlyArray<string> => [
-  "**Time to acknowledge**: alert posted → first Acknowledge press.",
-  "**Time to Ash contact**: alert posted → Ash reached the member (Talk to Ash or automatically).",
-  "**Time to first human response**: alert posted → first CRT message to the member, or “I reached out”.",
-  "**Message-to-alert latency**: member's message → alert posted.",
+  ...CLOCKS.map((c) => `**${c.label}**: ${c.definition}`),
   "**Unanswered**: closed (resolved or expired) with no human response.",
   `Averages use every sample; p50/p90 are estimated from fixed time buckets and withheld when n < ${minSamples}; “% within” is the share at or below the target.`,
 ]

@@ -3,7 +3,18 @@
  * number of days, fields and responders, never on how many alerts there were.
  */
 import { addDays } from "./Calendar.js"
-import { type Clock, type DailyAggregate, empty, merge } from "./DailyAggregate.js"
+import {
+  CLOCK_NAMES,
+  type Clock,
+  clockOf,
+  countOf,
+  creditOf,
+  type DailyAggregate,
+  empty,
+  merge,
+  type ResponderCounts,
+  ROLES,
+} from "./DailyAggregate.js"
 import { fractionWithin, percentile } from "./Histogram.js"
 import type { AlertSeverity } from "./Severity.js"
 
@@ -12,12 +23,8 @@ export interface DayAggregate {
   readonly aggregate: DailyAggregate
 }
 
-/** Response-time targets; message-to-alert latency has none. */
-export interface ResponseTargets {
-  readonly acknowledgeMs: number
-  readonly ashContactMs: number
-  readonly firstResponseMs: number
-}
+/** Response-time targets by clock, in milliseconds; a clock without one (latency) has none. */
+export type ResponseTargets = { readonly [C in Clock]?: number }
 
 export interface WeeklySummaryInput {
   /** The days of the period in order (the shell passes `empty` for a day without a hash). */
@@ -55,8 +62,9 @@ export interface Change {
 
 export interface ResponderSummary {
   readonly id: string
-  readonly acknowledgements: number
-  readonly firstResponses: number
+  /** What the member was credited for, by role. */
+  readonly credits: ResponderCounts
+  readonly total: number
 }
 
 export interface WeeklySummary {
@@ -72,7 +80,8 @@ export interface WeeklySummary {
   readonly peakDay: { readonly day: string; readonly alerts: number } | null
   /** Hour of day (metrics timezone) with most alerts, ties to the earliest; null when none. */
   readonly peakHour: { readonly hour: number; readonly alerts: number } | null
-  readonly clocks: { readonly [C in Clock]: ClockSummary }
+  /** Every declared clock. */
+  readonly clocks: ReadonlyMap<Clock, ClockSummary>
   readonly acknowledged: number
   readonly responded: number
   readonly resolved: number
@@ -87,12 +96,12 @@ export interface WeeklySummary {
     /** Alerts where reaching the member failed at least once. */
     readonly contactFailed: number
   }
-  /** Most acknowledgements + first responses, ties by id. */
+  /** Most credits (acknowledgements, first responses, …), ties by id. */
   readonly topResponders: ReadonlyArray<ResponderSummary>
   readonly change: {
     readonly totalAlerts: Change
-    /** Null when either period has no sample of that clock. */
-    readonly averageMs: { readonly [C in Clock]: Change | null }
+    /** Per clock; null when either period has no sample of it. */
+    readonly averageMs: ReadonlyMap<Clock, Change | null>
   }
 }
 
@@ -119,7 +128,7 @@ const periodDays = (days: WeeklySummaryInput["days"]): ReadonlyArray<DayAggregat
 }
 
 const average = (agg: DailyAggregate, clock: Clock): number | null => {
-  const c = agg.clocks[clock]
+  const c = clockOf(agg, clock)
   return c.count > 0 ? c.sumMs / c.count : null
 }
 
@@ -130,22 +139,13 @@ const change = (current: number, previous: number): Change => ({
   percent: previous === 0 ? null : ((current - previous) / previous) * 100,
 })
 
-const targetOf = (clock: Clock, t: ResponseTargets): number | null =>
-  clock === "acknowledge"
-    ? t.acknowledgeMs
-    : clock === "ash_contact"
-      ? t.ashContactMs
-      : clock === "first_response"
-        ? t.firstResponseMs
-        : null
-
 const clockSummary = (
   agg: DailyAggregate,
   clock: Clock,
   targetMs: number | null,
   minSamples: number,
 ): ClockSummary => {
-  const c = agg.clocks[clock]
+  const c = clockOf(agg, clock)
   const enough = c.count > 0 && c.count >= minSamples
   const quantile = (p: number): number | null =>
     enough && c.minMs !== null && c.maxMs !== null
@@ -167,11 +167,8 @@ const byId = (a: string, b: string): number => a.length - b.length || (a < b ? -
 
 const topResponders = (agg: DailyAggregate, topN: number): ReadonlyArray<ResponderSummary> =>
   [...agg.responders]
-    .map(([id, r]) => ({ id, acknowledgements: r.acknowledgements, firstResponses: r.firstResponses }))
-    .sort(
-      (a, b) =>
-        b.acknowledgements + b.firstResponses - (a.acknowledgements + a.firstResponses) || byId(a.id, b.id),
-    )
+    .map(([id, credits]) => ({ id, credits, total: ROLES.reduce((n, r) => n + creditOf(credits, r), 0) }))
+    .sort((a, b) => b.total - a.total || byId(a.id, b.id))
     .slice(0, Math.max(0, topN))
 
 const peakOf = <K>(entries: ReadonlyArray<readonly [K, number]>): { key: K; count: number } | null => {
@@ -180,48 +177,44 @@ const peakOf = <K>(entries: ReadonlyArray<readonly [K, number]>): { key: K; coun
   return best
 }
 
-const byClock = <A>(f: (clock: Clock) => A): { readonly [C in Clock]: A } => ({
-  acknowledge: f("acknowledge"),
-  ash_contact: f("ash_contact"),
-  first_response: f("first_response"),
-  alert_latency: f("alert_latency"),
-})
+const byClock = <A>(f: (clock: Clock) => A): ReadonlyMap<Clock, A> =>
+  new Map(CLOCK_NAMES.map((c) => [c, f(c)]))
 
 /** Summarises a period of daily aggregates against the previous period. */
 export const summarize = (input: WeeklySummaryInput): WeeklySummary => {
   const minSamples = input.minSamples ?? DEFAULT_MIN_SAMPLES
   const days = periodDays(input.days)
   const week = days.reduce((acc, d) => merge(acc, d.aggregate), empty)
-  const byDay = days.map((d) => ({ day: d.day, alerts: d.aggregate.counts.totalAlerts }))
+  const byDay = days.map((d) => ({ day: d.day, alerts: countOf(d.aggregate, "totalAlerts") }))
   const peakDay = peakOf(byDay.map((d) => [d.day, d.alerts] as const))
   const peakHour = peakOf(week.hours.map((n, h) => [h, n] as const))
-  const n = week.counts
+  const n = (counter: Parameters<typeof countOf>[1]): number => countOf(week, counter)
   return {
     startDay: days[0]?.day ?? input.days[0].day,
     endDay: days[days.length - 1]?.day ?? input.days[0].day,
     minSamples,
-    totalAlerts: n.totalAlerts,
+    totalAlerts: n("totalAlerts"),
     bySeverity: { ...week.severity },
-    escalated: n.escalated,
+    escalated: n("escalated"),
     byDay,
     peakDay: peakDay === null ? null : { day: peakDay.key, alerts: peakDay.count },
     peakHour: peakHour === null ? null : { hour: peakHour.key, alerts: peakHour.count },
-    clocks: byClock((c) => clockSummary(week, c, targetOf(c, input.targets), minSamples)),
-    acknowledged: n.acknowledged,
-    responded: n.responded,
-    resolved: n.resolved,
-    expired: n.expired,
-    unanswered: n.unanswered,
+    clocks: byClock((c) => clockSummary(week, c, input.targets[c] ?? null, minSamples)),
+    acknowledged: n("acknowledged"),
+    responded: n("responded"),
+    resolved: n("resolved"),
+    expired: n("expired"),
+    unanswered: n("unanswered"),
     ash: {
-      contacted: n.ashContacted,
-      manual: n.ashManual,
-      auto: n.ashAuto,
-      optedOut: n.optedOut,
-      contactFailed: n.contactFailed,
+      contacted: n("ashContacted"),
+      manual: n("ashManual"),
+      auto: n("ashAuto"),
+      optedOut: n("optedOut"),
+      contactFailed: n("contactFailed"),
     },
     topResponders: topResponders(week, input.topN ?? DEFAULT_TOP_N),
     change: {
-      totalAlerts: change(n.totalAlerts, input.previous.counts.totalAlerts),
+      totalAlerts: change(n("totalAlerts"), countOf(input.previous, "totalAlerts")),
       averageMs: byClock((c) => {
         const now = average(week, c)
         const before = average(input.previous, c)

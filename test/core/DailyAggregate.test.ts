@@ -20,7 +20,7 @@ import {
   type LifecyclePolicy,
   transition,
 } from "../../src/core/Lifecycle.js"
-import { aggregateArb, alertHistoryArb, alertsArb } from "./arbitraries.js"
+import { aggregateArb, alertHistoryArb, alertsArb } from "../support/lifecycle.js"
 
 const RUNS = { fastCheck: { numRuns: 250 } }
 
@@ -133,13 +133,13 @@ describe("contributionOf and the flat fields", () => {
       [{ _tag: "Expire" }, 24 * 3_600_000],
     ])
     const fields = toFields(contributionOf(last(states)))
-    expect(fields[FIELD.expired]).toBe(1)
-    expect(fields[FIELD.unanswered]).toBe(1)
-    expect(fields[FIELD.ashAuto]).toBe(1)
-    expect(fields[FIELD.ashManual]).toBeUndefined()
-    expect(fields[FIELD.contactFailed]).toBe(1)
+    expect(fields[FIELD.counter("expired")]).toBe(1)
+    expect(fields[FIELD.counter("unanswered")]).toBe(1)
+    expect(fields[FIELD.counter("ashAuto")]).toBe(1)
+    expect(fields[FIELD.counter("ashManual")]).toBeUndefined()
+    expect(fields[FIELD.counter("contactFailed")]).toBe(1)
     expect(fields[FIELD.clockSum("ash_contact")]).toBe(183_000)
-    expect(fields[FIELD.acknowledged]).toBeUndefined()
+    expect(fields[FIELD.counter("acknowledged")]).toBeUndefined()
   })
 
   it("keeps a 0 ms minimum (a skewed acknowledgement) as a real value", () => {

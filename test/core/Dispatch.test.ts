@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck } from "effect"
 import type { Alert } from "../../src/core/Alert.js"
+import { buttonsFor } from "../../src/core/AlertEmbed.js"
 import {
-  buttonsFor,
   type CooldownEntry,
   type DispatchInput,
   type DispatchPolicy,
@@ -276,7 +276,13 @@ describe("buttonsFor", () => {
   })
 
   it("keeps the seeds' styles: Talk to Ash blurple and first, Acknowledge green", () => {
-    expect(buttonsFor(created())).toEqual([
+    const shown = buttonsFor(created()).map(({ action, label, style, emoji }) => ({
+      action,
+      label,
+      style,
+      emoji,
+    }))
+    expect(shown).toEqual([
       { action: "talk", label: "Talk to Ash", style: "primary", emoji: "💬" },
       { action: "ack", label: "Acknowledge", style: "success", emoji: "✅" },
     ])

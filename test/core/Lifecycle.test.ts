@@ -63,7 +63,11 @@ describe("transition", () => {
   it("given an acknowledged alert, a second acknowledge names who acknowledged and when", () => {
     const alert = apply([[{ _tag: "Acknowledge", by: "crt-1" }, T0 + 130_000]])
     expect(transition(alert, { _tag: "Acknowledge", by: "crt-2" }, T0 + 140_000)).toEqual(
-      Either.left({ _tag: "AlreadyAcknowledged", by: "crt-1", at: T0 + 130_000, elapsedMs: 130_000 }),
+      Either.left({
+        _tag: "AlreadyReached",
+        milestone: "acknowledged",
+        reached: { by: "crt-1", at: T0 + 130_000, elapsedMs: 130_000, skewed: false },
+      }),
     )
   })
 
@@ -144,11 +148,16 @@ describe("transition", () => {
     expect(expired.milestones.closed).toMatchObject({ reason: "expired", unanswered: true, by: "clock" })
     expect(transition(expired, { _tag: "Resolve", by: "crt-1" }, T0 + 86_500_000)).toEqual(
       Either.left({
-        _tag: "Closed",
-        reason: "expired",
-        by: "clock",
-        at: T0 + 86_400_000,
-        elapsedMs: 86_400_000,
+        _tag: "AlreadyReached",
+        milestone: "closed",
+        reached: {
+          reason: "expired",
+          unanswered: true,
+          by: "clock",
+          at: T0 + 86_400_000,
+          elapsedMs: 86_400_000,
+          skewed: false,
+        },
       }),
     )
   })

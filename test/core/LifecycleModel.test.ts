@@ -1,12 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc } from "effect"
-import type { Alert, ContactChannel, ResponseDetection } from "../../src/core/Alert.js"
+import type { Alert } from "../../src/core/Alert.js"
 import {
   CONTACT_REQUEST_LEASE_MS,
   type LifecycleEvent,
   type Rejection,
   transition,
 } from "../../src/core/Lifecycle.js"
+import type { ContactChannel } from "../../src/core/milestones/AshContacted.js"
+import type { ResponseDetection } from "../../src/core/milestones/Responded.js"
 import type { AlertSeverity } from "../../src/core/Severity.js"
 import { created, T0 } from "../support/alerts.js"
 
@@ -23,10 +25,10 @@ interface Stamp {
 interface Model {
   now: number
   acknowledged: Stamp | null
-  contacted: (Stamp & { readonly mode: "manual" | "auto" }) | null
+  contacted: (Stamp & { readonly mode: "manual" | "auto"; readonly via: ContactChannel }) | null
   pending: (Stamp & { readonly mode: "manual" | "auto" }) | null
-  responded: Stamp | null
-  closed: (Stamp & { readonly reason: "resolved" | "expired" }) | null
+  responded: (Stamp & { readonly detection: ResponseDetection }) | null
+  closed: (Stamp & { readonly reason: "resolved" | "expired"; readonly unanswered: boolean }) | null
   optedOut: boolean
   renotified: boolean
   autoContactAt: number | null
@@ -43,22 +45,26 @@ type Expected = { readonly ok: true } | { readonly ok: false; readonly rejection
 const accept: Expected = { ok: true }
 const refuse = (rejection: Rejection): Expected => ({ ok: false, rejection })
 const elapsed = (at: number) => Math.max(0, at - T0)
+/** What the alert records of a milestone reached at `s.at` by `s.by`. */
+const reached = (s: Stamp) => ({ at: s.at, by: s.by, elapsedMs: elapsed(s.at), skewed: s.at < T0 })
 
 /** What the model says the event should do, before it happens. */
 const expectedOutcome = (m: Model, e: LifecycleEvent): Expected => {
   if (m.closed !== null) {
     const c = m.closed
-    return refuse({ _tag: "Closed", reason: c.reason, by: c.by, at: c.at, elapsedMs: elapsed(c.at) })
+    return refuse({
+      _tag: "AlreadyReached",
+      milestone: "closed",
+      reached: { ...reached(c), reason: c.reason, unanswered: c.unanswered },
+    })
   }
   const contacted = (): Rejection | null =>
     m.contacted === null
       ? null
       : {
-          _tag: "AlreadyContacted",
-          by: m.contacted.by,
-          mode: m.contacted.mode,
-          at: m.contacted.at,
-          elapsedMs: elapsed(m.contacted.at),
+          _tag: "AlreadyReached",
+          milestone: "ashContacted",
+          reached: { ...reached(m.contacted), mode: m.contacted.mode, via: m.contacted.via },
         }
   const inFlight = (): Rejection | null =>
     m.pending !== null && m.now - m.pending.at < CONTACT_REQUEST_LEASE_MS
@@ -68,12 +74,7 @@ const expectedOutcome = (m: Model, e: LifecycleEvent): Expected => {
     case "Acknowledge":
       return m.acknowledged === null
         ? accept
-        : refuse({
-            _tag: "AlreadyAcknowledged",
-            by: m.acknowledged.by,
-            at: m.acknowledged.at,
-            elapsedMs: elapsed(m.acknowledged.at),
-          })
+        : refuse({ _tag: "AlreadyReached", milestone: "acknowledged", reached: reached(m.acknowledged) })
     case "RequestAshContact":
       return refuseFirst([contacted(), m.optedOut ? { _tag: "OptedOut" } : null, inFlight()])
     case "AutoContactDue":
@@ -94,10 +95,9 @@ const expectedOutcome = (m: Model, e: LifecycleEvent): Expected => {
       return m.responded === null
         ? accept
         : refuse({
-            _tag: "AlreadyResponded",
-            by: m.responded.by,
-            at: m.responded.at,
-            elapsedMs: elapsed(m.responded.at),
+            _tag: "AlreadyReached",
+            milestone: "responded",
+            reached: { ...reached(m.responded), detection: m.responded.detection },
           })
     case "Resolve":
       return accept
@@ -137,21 +137,21 @@ const evolve = (m: Model, e: LifecycleEvent): void => {
       m.pending = { ...stamp("auto"), mode: "auto" }
       return
     case "AshContactMade":
-      if (m.pending !== null) m.contacted = { by: m.pending.by, mode: m.pending.mode, at: m.now }
+      if (m.pending !== null) m.contacted = { by: m.pending.by, mode: m.pending.mode, at: m.now, via: e.via }
       m.pending = null
       return
     case "AshContactFailed":
       m.pending = null
       return
     case "FirstResponse":
-      m.responded = stamp(e.by)
+      m.responded = { ...stamp(e.by), detection: e.detection }
       return
     case "Resolve":
-      m.closed = { ...stamp(e.by), reason: "resolved" }
+      m.closed = { ...stamp(e.by), reason: "resolved", unanswered: m.responded === null }
       m.pending = null
       return
     case "Expire":
-      m.closed = { ...stamp("clock"), reason: "expired" }
+      m.closed = { ...stamp("clock"), reason: "expired", unanswered: m.responded === null }
       m.pending = null
       return
     case "RenotifyDue":

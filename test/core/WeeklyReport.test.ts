@@ -10,10 +10,10 @@ import {
   renderWeeklyReport,
 } from "../../src/core/WeeklyReport.js"
 import { type DayAggregate, summarize } from "../../src/core/WeeklySummary.js"
-import { alertsArb } from "./arbitraries.js"
+import { alertsArb } from "../support/lifecycle.js"
 import { daysOf, mergedOf, PREVIOUS_ALERTS, U1, U2, U3, WEEK_ALERTS } from "./reportFixture.js"
 
-const targets = { acknowledgeMs: 300_000, ashContactMs: 120_000, firstResponseMs: 900_000 }
+const targets = { acknowledge: 300_000, ash_contact: 120_000, first_response: 900_000 }
 
 const field = (embed: ReportEmbed, name: string): string => {
   const found = embed.fields.find((f) => f.name.includes(name))
@@ -178,7 +178,15 @@ describe("report limits", () => {
       const byDay = recompute(alerts)
       const crowdAgg: DailyAggregate = {
         ...empty,
-        responders: new Map(crowd.map((c) => [c.id, { acknowledgements: c.acks, firstResponses: 1 }])),
+        responders: new Map(
+          crowd.map((c) => [
+            c.id,
+            new Map([
+              ["acknowledgements", c.acks],
+              ["firstResponses", 1],
+            ] as const),
+          ]),
+        ),
       }
       const days: [DayAggregate, ...Array<DayAggregate>] = [
         { day: "2026-01-01", aggregate: merge(byDay.get("2026-01-01") ?? empty, crowdAgg) },

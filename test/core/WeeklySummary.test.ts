@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { addDays } from "../../src/core/Calendar.js"
-import { empty, recompute } from "../../src/core/DailyAggregate.js"
+import { creditOf, empty, recompute } from "../../src/core/DailyAggregate.js"
 import { type DayAggregate, summarize } from "../../src/core/WeeklySummary.js"
-import { alertsArb } from "./arbitraries.js"
+import { alertsArb } from "../support/lifecycle.js"
 import { daysOf, mergedOf, PREVIOUS_ALERTS, U1, U2, U3, WEEK_ALERTS } from "./reportFixture.js"
 
-const targets = { acknowledgeMs: 300_000, ashContactMs: 120_000, firstResponseMs: 900_000 }
+const targets = { acknowledge: 300_000, ash_contact: 120_000, first_response: 900_000 }
 const week = () => summarize({ days: daysOf(WEEK_ALERTS), previous: mergedOf(PREVIOUS_ALERTS), targets })
 
 describe("summarize", () => {
@@ -29,29 +29,50 @@ describe("summarize", () => {
   })
 
   it("averages each clock over its samples and measures the share within target", () => {
-    const { acknowledge, ash_contact, first_response, alert_latency } = week().clocks
-    expect(acknowledge.n).toBe(3)
-    expect(acknowledge.averageMs).toBeCloseTo(126_666.667, 2)
-    expect(acknowledge.withinTarget).toBe(1)
-    expect(ash_contact).toMatchObject({ n: 2, averageMs: 135_000, targetMs: 120_000, withinTarget: 0.5 })
-    expect(first_response).toMatchObject({ n: 2, averageMs: 450_000, withinTarget: 1 })
-    expect(alert_latency).toMatchObject({ n: 4, averageMs: 2_000, targetMs: null, withinTarget: null })
+    const clocks = week().clocks
+    const acknowledge = clocks.get("acknowledge")
+    expect(acknowledge?.n).toBe(3)
+    expect(acknowledge?.averageMs).toBeCloseTo(126_666.667, 2)
+    expect(acknowledge?.withinTarget).toBe(1)
+    expect(clocks.get("ash_contact")).toMatchObject({
+      n: 2,
+      averageMs: 135_000,
+      targetMs: 120_000,
+      withinTarget: 0.5,
+    })
+    expect(clocks.get("first_response")).toMatchObject({ n: 2, averageMs: 450_000, withinTarget: 1 })
+    expect(clocks.get("alert_latency")).toMatchObject({
+      n: 4,
+      averageMs: 2_000,
+      targetMs: null,
+      withinTarget: null,
+    })
   })
 
   it("withholds percentiles below minSamples and reports them from the histogram above", () => {
-    const withheld = week().clocks.acknowledge
+    const withheld = week().clocks.get("acknowledge")
     expect(withheld).toMatchObject({ p50Ms: null, p90Ms: null, percentilesWithheld: true })
     const s = summarize({ days: daysOf(WEEK_ALERTS), previous: empty, targets, minSamples: 2 })
     // Samples 60 s, 120 s, 200 s: the median's bucket ends at 128 s; p90 is clamped to the maximum.
-    expect(s.clocks.acknowledge).toMatchObject({ p50Ms: 128_000, p90Ms: 200_000, percentilesWithheld: false })
-    expect(s.clocks.first_response).toMatchObject({ p50Ms: 362_039, p90Ms: 600_000 })
+    expect(s.clocks.get("acknowledge")).toMatchObject({
+      p50Ms: 128_000,
+      p90Ms: 200_000,
+      percentilesWithheld: false,
+    })
+    expect(s.clocks.get("first_response")).toMatchObject({ p50Ms: 362_039, p90Ms: 600_000 })
   })
 
   it("ranks responders by acknowledgements plus first responses, ties by id", () => {
-    expect(week().topResponders).toEqual([
-      { id: U1, acknowledgements: 2, firstResponses: 1 },
-      { id: U3, acknowledgements: 1, firstResponses: 0 },
-      { id: U2, acknowledgements: 0, firstResponses: 1 },
+    const credited = week().topResponders.map((r) => ({
+      id: r.id,
+      acknowledgements: creditOf(r.credits, "acknowledgements"),
+      firstResponses: creditOf(r.credits, "firstResponses"),
+      total: r.total,
+    }))
+    expect(credited).toEqual([
+      { id: U1, acknowledgements: 2, firstResponses: 1, total: 3 },
+      { id: U3, acknowledgements: 1, firstResponses: 0, total: 1 },
+      { id: U2, acknowledgements: 0, firstResponses: 1, total: 1 },
     ])
     const top1 = summarize({ days: daysOf(WEEK_ALERTS), previous: empty, targets, topN: 1 })
     expect(top1.topResponders.map((r) => r.id)).toEqual([U1])
@@ -60,12 +81,17 @@ describe("summarize", () => {
   it("compares with the previous week, null where either week has no samples", () => {
     const { totalAlerts, averageMs } = week().change
     expect(totalAlerts).toEqual({ current: 4, previous: 2, absolute: 2, percent: 100 })
-    expect(averageMs.acknowledge?.previous).toBe(180_000)
-    expect(averageMs.acknowledge?.absolute).toBeCloseTo(-53_333.333, 2)
-    expect(averageMs.acknowledge?.percent).toBeCloseTo(-29.63, 2)
-    expect(averageMs.ash_contact).toBeNull()
-    expect(averageMs.first_response).toBeNull()
-    expect(averageMs.alert_latency).toEqual({ current: 2_000, previous: 2_000, absolute: 0, percent: 0 })
+    expect(averageMs.get("acknowledge")?.previous).toBe(180_000)
+    expect(averageMs.get("acknowledge")?.absolute).toBeCloseTo(-53_333.333, 2)
+    expect(averageMs.get("acknowledge")?.percent).toBeCloseTo(-29.63, 2)
+    expect(averageMs.get("ash_contact")).toBeNull()
+    expect(averageMs.get("first_response")).toBeNull()
+    expect(averageMs.get("alert_latency")).toEqual({
+      current: 2_000,
+      previous: 2_000,
+      absolute: 0,
+      percent: 0,
+    })
     const fromNothing = summarize({ days: daysOf(WEEK_ALERTS), previous: empty, targets }).change.totalAlerts
     expect(fromNothing).toEqual({ current: 4, previous: 0, absolute: 4, percent: null })
   })
@@ -122,11 +148,11 @@ describe("summarize", () => {
       expect(s.byDay.reduce((sum, d) => sum + d.alerts, 0)).toBe(alerts.length)
       expect(s.unanswered).toBe(alerts.filter((a) => a.milestones.closed?.unanswered === true).length)
       const acks = alerts.filter((a) => a.milestones.acknowledged !== null)
-      expect(s.clocks.acknowledge.n).toBe(acks.length)
+      expect(s.clocks.get("acknowledge")?.n).toBe(acks.length)
       if (acks.length > 0) {
         const mean =
           acks.reduce((sum, a) => sum + (a.milestones.acknowledged?.elapsedMs ?? 0), 0) / acks.length
-        expect(s.clocks.acknowledge.averageMs).toBeCloseTo(mean, 6)
+        expect(s.clocks.get("acknowledge")?.averageMs).toBeCloseTo(mean, 6)
       }
       const counts = s.byDay.map((d) => d.alerts)
       const most = Math.max(...counts)

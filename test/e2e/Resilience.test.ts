@@ -192,8 +192,8 @@ describe("what Redis holds", () => {
     )
     const day = today()
     const [stored] = await inRedis(Effect.flatMap(AlertStore, (store) => store.daily([day])))
-    expect(stored?.aggregate.counts.totalAlerts).toBe(posted.length)
-    expect(stored?.aggregate.counts.acknowledged).toBe(acknowledged.length)
+    expect(stored?.aggregate.counts.get("totalAlerts")).toBe(posted.length)
+    expect(stored?.aggregate.counts.get("acknowledged")).toBe(acknowledged.length)
   })
 })
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Schema } from "effect"
 import { Alert } from "../../src/core/Alert.js"
 import { encodeAlertJson } from "../../src/shell/AlertStore.js"
-import { alertArb } from "../core/arbitraries.js"
+import { alertArb } from "../support/lifecycle.js"
 
 describe("alert record encoding", () => {
   it.prop("JSON.stringify is the schema encoder of an alert", [alertArb], ([alert]) => {

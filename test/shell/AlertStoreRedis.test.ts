@@ -80,13 +80,14 @@ describe("AlertStore on Redis under concurrency", () => {
       const winner = wins[0]?.right.alert.milestones.acknowledged?.by
       for (const outcome of outcomes.filter(Either.isLeft)) {
         expect(outcome.left._tag === "EventRejected" && outcome.left.rejection).toMatchObject({
-          _tag: "AlreadyAcknowledged",
-          by: winner,
+          _tag: "AlreadyReached",
+          milestone: "acknowledged",
+          reached: { by: winner },
         })
       }
       const [day] = await a(Effect.flatMap(AlertStore, (s) => s.daily(["2025-10-09"])))
-      expect(day?.aggregate.counts.acknowledged).toBe(1)
-      expect(day?.aggregate.responders.get(winner ?? "")?.acknowledgements).toBe(1)
+      expect(day?.aggregate.counts.get("acknowledged")).toBe(1)
+      expect(day?.aggregate.responders.get(winner ?? "")?.get("acknowledgements")).toBe(1)
       expect(day?.aggregate.responders.size).toBe(1)
     })
   })

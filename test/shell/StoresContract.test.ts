@@ -32,8 +32,8 @@ describe.each(backends)("store contract on $name", ({ name, layer }) => {
     )
     expect(byId).toEqual(Option.some(created.alert))
     expect(byMessage).toEqual(Option.some(created.alert))
-    expect(days[0]?.aggregate.counts.totalAlerts).toBe(0)
-    expect(days[1]?.aggregate.counts.totalAlerts).toBe(1)
+    expect(days[0]?.aggregate.counts.get("totalAlerts")).toBe(0)
+    expect(days[1]?.aggregate.counts.get("totalAlerts")).toBe(1)
   })
 
   it("applies events, refuses a second acknowledge naming the first, and schedules/cancels timers", async () => {
@@ -62,14 +62,15 @@ describe.each(backends)("store contract on $name", ({ name, layer }) => {
         result.second.left._tag === "EventRejected" &&
         result.second.left.rejection,
     ).toMatchObject({
-      _tag: "AlreadyAcknowledged",
-      by: "crt-1",
+      _tag: "AlreadyReached",
+      milestone: "acknowledged",
+      reached: { by: "crt-1" },
     })
     expect(result.autoAfter).toEqual(Option.none())
     expect(result.expire).toEqual(Option.some(T0 + 86_400_000))
     expect(Either.isLeft(result.missing) && result.missing.left._tag).toBe("AlertNotFound")
-    expect(result.day?.aggregate.counts.acknowledged).toBe(1)
-    expect(result.day?.aggregate.counts.totalAlerts).toBe(1)
+    expect(result.day?.aggregate.counts.get("acknowledged")).toBe(1)
+    expect(result.day?.aggregate.counts.get("totalAlerts")).toBe(1)
   })
 
   it("claims each due timer once and lets an abandoned claim be taken again after its lease", async () => {

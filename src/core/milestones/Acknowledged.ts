@@ -1,0 +1,68 @@
+import { Schema } from "effect"
+import {
+  actor,
+  after,
+  clockTo,
+  countWhenReached,
+  event,
+  milestone,
+  Reached,
+  reach,
+  stamp,
+  statusWhenReached,
+} from "./Declaration.js"
+import { cancel, UPDATE } from "./Effects.js"
+
+/** What an alert records of its acknowledgement: who pressed Acknowledge, and when. */
+export const AcknowledgedData = Reached
+
+/** A CRT member has taken the alert on. */
+export const Acknowledged = milestone({
+  key: "acknowledged",
+  state: "acknowledged",
+  terminal: false,
+  handled: true,
+  events: {
+    /**
+     * A CRT member pressed Acknowledge. Allowed after Ash contact and after a response:
+     * acknowledging is never taken away from the CRT.
+     */
+    Acknowledge: event({ by: Schema.String }, (alert, e, now) =>
+      reach(alert, "acknowledged", stamp(alert, e.by, now), [
+        UPDATE,
+        cancel("auto_contact"),
+        cancel("renotify"),
+      ]),
+    ),
+  },
+  button: {
+    action: "ack",
+    label: "Acknowledge",
+    style: "success",
+    emoji: "✅",
+    position: 2,
+    // Stays until someone acknowledges, whatever else happened.
+    offered: (alert) => alert.milestones.acknowledged === null,
+    press: (by) => ({ _tag: "Acknowledge", by }),
+  },
+  status: statusWhenReached(
+    "acknowledged",
+    (a) => `✅ Acknowledged by ${actor(a.by)} after ${after(a.elapsedMs)}`,
+  ),
+  already: (a) => `✅ Already acknowledged by ${actor(a.by)}, ${after(a.elapsedMs)} after the alert.`,
+  metrics: {
+    counters: [countWhenReached("acknowledged", "acknowledged_count", "acknowledged")],
+    clock: clockTo(
+      "acknowledged",
+      "acknowledge",
+      "Time to acknowledge",
+      "alert posted → first Acknowledge press.",
+    ),
+    responder: {
+      role: "acknowledgements",
+      noun: { one: "acknowledgement", many: "acknowledgements" },
+      fieldPrefix: "responder_ack:",
+      who: (alert) => alert.milestones.acknowledged?.by ?? null,
+    },
+  },
+})

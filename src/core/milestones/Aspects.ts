@@ -1,0 +1,85 @@
+/** What changes an alert or its metrics without being a milestone of its own. */
+import { accept, aspect, event, notNeeded, refuse, unless } from "./Declaration.js"
+import { cancel, renotify, UPDATE } from "./Effects.js"
+
+/** The alert itself: counted once in its day, with how long the member's message took to alert. */
+export const Created = aspect({
+  name: "created",
+  events: {},
+  button: null,
+  status: () => [],
+  metrics: {
+    counters: [
+      { name: "totalAlerts", field: "total_alerts", counts: () => true },
+      { name: "escalated", field: "escalated_count", counts: (alert) => alert.escalated },
+    ],
+    clock: {
+      name: "alert_latency",
+      label: "Message-to-alert latency",
+      definition: "member's message → alert posted.",
+      sampleMs: (alert) => Math.max(0, alert.createdAt - alert.messageAt),
+    },
+    responder: null,
+  },
+})
+
+/** The member prefers human support: Ash never contacts them, and the CRT is asked to. */
+export const OptOut = aspect({
+  name: "opt-out",
+  events: {
+    /** The member said they prefer human support. */
+    MemberOptedOut: event({}, (alert) =>
+      alert.optedOut
+        ? refuse({ _tag: "AlreadyOptedOut" })
+        : accept({ optedOut: true }, [UPDATE, cancel("auto_contact"), renotify("opted_out")]),
+    ),
+  },
+  button: null,
+  status: (alert) =>
+    alert.optedOut ? ["👤 Member prefers human support — please reach out personally"] : [],
+  metrics: {
+    counters: [{ name: "optedOut", field: "user_optout_count", counts: (alert) => alert.optedOut }],
+    clock: null,
+    responder: null,
+  },
+})
+
+/** Flagged messages from the same member inside the cooldown, counted on the open alert. */
+export const Repeats = aspect({
+  name: "repeats",
+  events: {
+    /** Another flagged message from the member was suppressed by the cooldown. */
+    RepeatSuppressed: event({}, (alert) =>
+      accept({ suppressedRepeats: alert.suppressedRepeats + 1 }, [UPDATE]),
+    ),
+  },
+  button: null,
+  status: (alert) => {
+    const n = alert.suppressedRepeats
+    return n > 0 ? [`🔁 ${n} more flagged message${n === 1 ? "" : "s"} since`] : []
+  },
+  metrics: { counters: [], clock: null, responder: null },
+})
+
+/** The CRT is pinged once more when nobody has taken the alert on in time. */
+export const Renotify = aspect({
+  name: "re-notify",
+  events: {
+    /** The re-notify timer fired. */
+    RenotifyDue: event({}, (alert, _e, now) => {
+      const due = alert.deadlines.renotifyAt
+      if (due === null || now < due) return refuse({ _tag: "NotDue", dueAt: due })
+      return unless(
+        [
+          alert.renotified ? { _tag: "AlreadyRenotified" } : null,
+          notNeeded(alert, "acknowledged"),
+          notNeeded(alert, "responded"),
+        ],
+        () => accept({ renotified: true }, [renotify("unacknowledged")]),
+      )
+    }),
+  },
+  button: null,
+  status: () => [],
+  metrics: { counters: [], clock: null, responder: null },
+})
