@@ -45,7 +45,7 @@ const workers = async <T>(items: ReadonlyArray<T>, work: (item: T) => Promise<un
 export const storeBenchmarks = async (): Promise<Figures> => {
   const server = await startRedisServer()
   try {
-    const layer = AlertStore.redis().pipe(
+    const layer = AlertStore.layer().pipe(
       Layer.provideMerge(
         Redis.layer({ url: server.url, password: Option.none(), keyPrefix: "", commandTimeoutMs: 5_000 }),
       ),
@@ -122,6 +122,6 @@ export const storeBenchmarks = async (): Promise<Figures> => {
 
 /** An AlertStore on its own connection, reading keys under `prefix`. */
 const readerLayer = (url: string, prefix: string) =>
-  AlertStore.redis().pipe(
+  AlertStore.layer().pipe(
     Layer.provide(Redis.layer({ url, password: Option.none(), keyPrefix: prefix, commandTimeoutMs: 5_000 })),
   )

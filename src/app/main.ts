@@ -4,26 +4,34 @@ import { Cause, ConfigError, Effect, Exit, Layer, Logger, LogLevel, Option } fro
 import { AlertStore } from "../shell/AlertStore.js"
 import { BotConfigFromEnv, describeConfigError } from "../shell/AppConfig.js"
 import { CooldownStore } from "../shell/CooldownStore.js"
-import { Discord } from "../shell/Discord.js"
+import { Discord } from "../shell/discord/Discord.js"
 import { IntakeCounters } from "../shell/IntakeCounters.js"
 import { MemberStore } from "../shell/MemberStore.js"
 import { NlpClient } from "../shell/NlpClient.js"
 import { Redis } from "../shell/Redis.js"
 import { TimerStore } from "../shell/TimerStore.js"
-import { BotSettings } from "./BotSettings.js"
-import { IntakeLive } from "./Intake.js"
-import { InteractionsLive } from "./Interactions.js"
-import { NlpOutage } from "./NlpOutage.js"
-import { TimersLive } from "./Timers.js"
+import { AlertLifecycle } from "./alerts/AlertLifecycle.js"
+import { Buttons } from "./buttons/Buttons.js"
+import { AshContact } from "./contact/AshContact.js"
+import { Intake } from "./intake/Intake.js"
+import { NlpOutage } from "./intake/NlpOutage.js"
+import { BotSettings } from "./runtime/BotSettings.js"
+import { Timers } from "./timers/Timers.js"
+
+/** The bot's features over whatever infrastructure is provided (production, or the twins in tests). */
+export const Features = Layer.mergeAll(Intake.Live, Buttons.Live, Timers.Live).pipe(
+  Layer.provideMerge(Layer.mergeAll(AlertLifecycle.Live, NlpOutage.Live)),
+  Layer.provideMerge(AshContact.Unavailable),
+)
 
 /** Every feature of the running bot, on its infrastructure. */
 export const BotLive = Effect.gen(function* () {
   const config = yield* BotConfigFromEnv
   const stores = Layer.mergeAll(
-    AlertStore.redis(config.retention).pipe(Layer.provideMerge(TimerStore.Redis)),
-    CooldownStore.Redis,
-    MemberStore.Redis,
-    IntakeCounters.redis(config.retention.dailyMs),
+    AlertStore.layer(config.retention).pipe(Layer.provideMerge(TimerStore.Live)),
+    CooldownStore.Live,
+    MemberStore.Live,
+    IntakeCounters.layer(config.retention.dailyMs),
   ).pipe(Layer.provideMerge(Redis.Live))
   const infrastructure = Layer.mergeAll(
     stores,
@@ -31,10 +39,7 @@ export const BotLive = Effect.gen(function* () {
     Discord.layer({ token: config.discordToken, apiUrl: config.discordApiUrl }),
     BotSettings.layer(config),
   )
-  const features = Layer.scopedDiscard(
-    Effect.all([IntakeLive, InteractionsLive, TimersLive], { discard: true }),
-  )
-  return features.pipe(Layer.provide(NlpOutage.Live), Layer.provideMerge(infrastructure))
+  return Features.pipe(Layer.provideMerge(infrastructure))
 }).pipe(Layer.unwrapEffect)
 
 /** Run until SIGTERM/SIGINT; an invalid configuration exits 78 naming the variables. */

@@ -6,8 +6,14 @@
  */
 import { Either, Option, Schema } from "effect"
 import type { Alert, AlertId, AlertOrigin } from "./Alert.js"
-import { type LifecycleEffect, schedule } from "./milestones/Effects.js"
-import { EVENTS, type LifecycleEvent, MILESTONE_LIST } from "./milestones/Milestones.js"
+import { type LifecycleEffect, schedule, type TimerKind } from "./milestones/Effects.js"
+import {
+  BUTTONS,
+  type ButtonAction,
+  EVENTS,
+  type LifecycleEvent,
+  MILESTONE_LIST,
+} from "./milestones/Milestones.js"
 import { alreadyReached, type Rejection } from "./milestones/Rejections.js"
 import type { AlertSeverity } from "./Severity.js"
 
@@ -110,4 +116,15 @@ export const isLifecycleEvent = (u: unknown): u is LifecycleEvent => {
   if (typeof u !== "object" || u === null || !("_tag" in u) || typeof u._tag !== "string") return false
   const declared = EVENTS.get(u._tag)
   return declared !== undefined && Schema.is(Schema.Struct(declared.fields))(u)
+}
+
+/** The event a CRT member's press of the button `action` stands for. */
+export const pressEvent = (action: ButtonAction, by: string): Option.Option<LifecycleEvent> =>
+  Option.map(Option.fromNullable(BUTTONS.find((b) => b.action === action)), (b) => b.press(by))
+
+/** The event each alert timer stands for when it falls due. */
+export const TIMER_EVENTS: { readonly [K in TimerKind]: LifecycleEvent } = {
+  auto_contact: { _tag: "AutoContactDue" },
+  renotify: { _tag: "RenotifyDue" },
+  expire: { _tag: "Expire" },
 }

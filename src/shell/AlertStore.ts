@@ -241,102 +241,107 @@ const applyWith = (
     return yield* new TooManyConflicts({ alertId, attempts: MAX_ATTEMPTS })
   })
 
+type RedisService = Redis["Type"]
+
+const keysFor = (redis: RedisService, alert: Alert) => [
+  redis.key(Keys.alert(alert.id)),
+  redis.key(Keys.daily(alert.day)),
+  redis.key(Keys.timers),
+  redis.key(Keys.alertLookup(alert.origin.alertMessageId)),
+]
+
+const redisGet = (redis: RedisService) => (alertId: AlertId) => {
+  const key = redis.key(Keys.alert(alertId))
+  return redis
+    .run("alerts.get", (c) => c.hgetall(key))
+    .pipe(Effect.flatMap((hash) => decodeAlertHash(key, hash)))
+}
+
+/** The write script for `next`, checked against `expectedVersion` ("" for a new alert). */
+const redisWrite = (
+  redis: RedisService,
+  retention: Retention,
+  expectedVersion: string,
+  before: Alert | null,
+  next: Transition,
+) =>
+  redis.script(
+    writeScript,
+    keysFor(redis, next.alert),
+    writeArgs(
+      expectedVersion,
+      retention,
+      before === null ? next.alert.id : "",
+      next.alert,
+      deltaBetween(before, next.alert),
+      next.effects,
+    ),
+  )
+
+const redisLookup = (redis: RedisService) => (alertMessageId: string) => {
+  const key = redis.key(Keys.alertLookup(alertMessageId))
+  return redis
+    .run("alerts.lookup", (c) => c.get(key))
+    .pipe(
+      Effect.flatMap((id) =>
+        id === null
+          ? Effect.succeed(Option.none())
+          : Either.match(Schema.decodeUnknownEither(Alert.fields.id)(id), {
+              onLeft: () => Effect.fail(new CorruptRecord({ key, detail: `not an alert id: ${id}` })),
+              onRight: redisGet(redis),
+            }),
+      ),
+    )
+}
+
+const redisDaily = (redis: RedisService) => (days: ReadonlyArray<string>) =>
+  redis
+    .run("alerts.daily", (c) => {
+      const pipeline = c.pipeline()
+      for (const day of days) pipeline.hgetall(redis.key(Keys.daily(day)))
+      return pipeline.exec()
+    })
+    .pipe(
+      Effect.flatMap((replies) =>
+        Effect.forEach(days, (day, i) => {
+          const key = redis.key(Keys.daily(day))
+          const [error, hash] = replies?.[i] ?? [new Error("no reply"), null]
+          if (error !== null) return Effect.fail(new CorruptRecord({ key, detail: error.message }))
+          if (!isStringRecord(hash)) return Effect.fail(new CorruptRecord({ key, detail: "not a hash" }))
+          return Effect.map(decodeDaily(key, hash), (aggregate) => ({ day, aggregate }))
+        }),
+      ),
+    )
+
+/** The store over Redis: one read, then one compare-and-set script per event. */
+const makeRedisStore = (redis: RedisService, retention: Retention): AlertStoreService => {
+  const get = redisGet(redis)
+  const write = (before: Alert, next: Transition) =>
+    redisWrite(redis, retention, String(before.version), before, next).pipe(
+      Effect.map(
+        (reply): Attempt => (reply === "ok" ? { _tag: "Done", transition: next } : { _tag: "Conflict" }),
+      ),
+    )
+  return {
+    create: (created) =>
+      redisWrite(redis, retention, "", null, created).pipe(
+        Effect.flatMap((reply) =>
+          reply === "ok" ? Effect.void : Effect.fail(new AlertAlreadyExists({ alertId: created.alert.id })),
+        ),
+      ),
+    get,
+    getByMessageId: redisLookup(redis),
+    apply: applyWith(get, write),
+    daily: redisDaily(redis),
+  }
+}
+
 /** Alerts, their lookup by alert message, and the daily aggregates. */
 export class AlertStore extends Context.Tag("ash/AlertStore")<AlertStore, AlertStoreService>() {
-  static redis(retention: Retention = defaultRetention): Layer.Layer<AlertStore, never, Redis> {
+  static layer(retention: Retention = defaultRetention): Layer.Layer<AlertStore, never, Redis> {
     return Layer.effect(
       AlertStore,
-      Effect.map(Redis, (redis) => {
-        const keysFor = (alert: Alert) => [
-          redis.key(Keys.alert(alert.id)),
-          redis.key(Keys.daily(alert.day)),
-          redis.key(Keys.timers),
-          redis.key(Keys.alertLookup(alert.origin.alertMessageId)),
-        ]
-        const get = (alertId: AlertId) => {
-          const key = redis.key(Keys.alert(alertId))
-          return redis
-            .run("alerts.get", (c) => c.hgetall(key))
-            .pipe(Effect.flatMap((hash) => decodeAlertHash(key, hash)))
-        }
-        const write = (before: Alert, next: Transition) =>
-          redis
-            .script(
-              writeScript,
-              keysFor(next.alert),
-              writeArgs(
-                String(before.version),
-                retention,
-                "",
-                next.alert,
-                deltaBetween(before, next.alert),
-                next.effects,
-              ),
-            )
-            .pipe(
-              Effect.map(
-                (reply): Attempt =>
-                  reply === "ok" ? { _tag: "Done", transition: next } : { _tag: "Conflict" },
-              ),
-            )
-        return {
-          create: (created) =>
-            redis
-              .script(
-                writeScript,
-                keysFor(created.alert),
-                writeArgs(
-                  "",
-                  retention,
-                  created.alert.id,
-                  created.alert,
-                  deltaBetween(null, created.alert),
-                  created.effects,
-                ),
-              )
-              .pipe(
-                Effect.flatMap((reply) =>
-                  reply === "ok"
-                    ? Effect.void
-                    : Effect.fail(new AlertAlreadyExists({ alertId: created.alert.id })),
-                ),
-              ),
-          get,
-          getByMessageId: (alertMessageId) =>
-            redis
-              .run("alerts.lookup", (c) => c.get(redis.key(Keys.alertLookup(alertMessageId))))
-              .pipe(
-                Effect.flatMap((id) => {
-                  if (id === null) return Effect.succeed(Option.none())
-                  const key = redis.key(Keys.alertLookup(alertMessageId))
-                  return Either.match(Schema.decodeUnknownEither(Alert.fields.id)(id), {
-                    onLeft: () => Effect.fail(new CorruptRecord({ key, detail: `not an alert id: ${id}` })),
-                    onRight: get,
-                  })
-                }),
-              ),
-          apply: applyWith(get, write),
-          daily: (days) =>
-            redis
-              .run("alerts.daily", (c) => {
-                const pipeline = c.pipeline()
-                for (const day of days) pipeline.hgetall(redis.key(Keys.daily(day)))
-                return pipeline.exec()
-              })
-              .pipe(
-                Effect.flatMap((replies) =>
-                  Effect.forEach(days, (day, i) => {
-                    const key = redis.key(Keys.daily(day))
-                    const [error, hash] = replies?.[i] ?? [new Error("no reply"), null]
-                    if (error !== null) return Effect.fail(new CorruptRecord({ key, detail: error.message }))
-                    if (!isStringRecord(hash))
-                      return Effect.fail(new CorruptRecord({ key, detail: "not a hash" }))
-                    return Effect.map(decodeDaily(key, hash), (aggregate) => ({ day, aggregate }))
-                  }),
-                ),
-              ),
-        }
-      }),
+      Effect.map(Redis, (redis) => makeRedisStore(redis, retention)),
     )
   }
 

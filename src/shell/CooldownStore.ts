@@ -75,7 +75,7 @@ return 0`,
 
 /** Per guild and member, shared by every bot process, expiring by itself. */
 export class CooldownStore extends Context.Tag("ash/CooldownStore")<CooldownStore, CooldownStoreService>() {
-  static Redis: Layer.Layer<CooldownStore, never, Redis> = Layer.effect(
+  static Live: Layer.Layer<CooldownStore, never, Redis> = Layer.effect(
     CooldownStore,
     Effect.map(Redis, (redis) => ({
       acquire: (r) =>

@@ -41,7 +41,7 @@ export class IntakeCounters extends Context.Tag("ash/IntakeCounters")<
   IntakeCounters,
   IntakeCountersService
 >() {
-  static redis(retentionMs: number): Layer.Layer<IntakeCounters, never, Redis> {
+  static layer(retentionMs: number): Layer.Layer<IntakeCounters, never, Redis> {
     return Layer.effect(
       IntakeCounters,
       Effect.map(Redis, (redis) => ({

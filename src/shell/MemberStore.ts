@@ -63,7 +63,7 @@ const decodeAll = (raw: ReadonlyArray<string>): ReadonlyArray<HistoryEntry> =>
 
 /** A member's recent flagged messages, opt-out, and open alert. */
 export class MemberStore extends Context.Tag("ash/MemberStore")<MemberStore, MemberStoreService>() {
-  static Redis: Layer.Layer<MemberStore, never, Redis> = Layer.effect(
+  static Live: Layer.Layer<MemberStore, never, Redis> = Layer.effect(
     MemberStore,
     Effect.map(Redis, (redis) => ({
       addHistory: (guildId, memberId, entry, limits) =>

@@ -196,6 +196,88 @@ const outcomeOf = (exit: Exit.Exit<NlpAnalysis, NlpError>): Outcome => {
   return error.reason === "rate_limited" || error.reason === "circuit_open" ? "neutral" : "failure"
 }
 
+type Transport = ReturnType<typeof makeTransport>
+
+/** Attempts until an answer or a final error, retrying within the two budgets (errors, 429s). */
+const makeAttempt = (settings: NlpSettings, exchange: Transport, inFlight: Effect.Semaphore) => {
+  const backoff = (retry: number) =>
+    Effect.map(Random.nextRange(0.5, 1.5), (jitter) =>
+      Math.round(Math.min(MAX_BACKOFF_MS, settings.retryDelayMs * 2 ** retry) * jitter),
+    )
+  const attempt = (
+    call: Call,
+    made: number,
+    retried: number,
+    waited: number,
+  ): Effect.Effect<NlpAnalysis, NlpError> =>
+    Effect.gen(function* () {
+      const response = yield* Effect.either(inFlight.withPermits(1)(exchange(call, settings.timeoutMs)))
+      const now = yield* Clock.currentTimeMillis
+      const result = response._tag === "Left" ? response.left : classify(response.right, now)
+      const attempts = made + 1
+      switch (result._tag) {
+        case "Ok":
+          return result.analysis
+        case "Final":
+          return yield* result.error
+        case "RateLimited": {
+          if (waited >= settings.rateLimitRetries) {
+            const detail = "HTTP 429: rate limited"
+            return yield* new NlpUnavailable({ reason: "rate_limited", attempts, status: 429, detail })
+          }
+          const waitMs = Math.min(settings.maxRetryAfterMs, result.waitMs ?? (yield* backoff(waited)))
+          yield* Effect.logDebug(`NLP rate-limited; retrying in ${waitMs} ms`)
+          yield* Effect.sleep(waitMs)
+          return yield* attempt(call, attempts, retried, waited + 1)
+        }
+        case "Transient": {
+          const { reason, status, detail } = result
+          if (retried >= settings.retries)
+            return yield* new NlpUnavailable({ reason, attempts, status, detail })
+          const waitMs = yield* backoff(retried)
+          yield* Effect.logDebug(`NLP request failed (${detail}); retrying in ${waitMs} ms`)
+          yield* Effect.sleep(waitMs)
+          return yield* attempt(call, attempts, retried + 1, waited)
+        }
+      }
+    })
+  return (call: Call) => attempt(call, 0, 0, 0)
+}
+
+/** The circuit breaker around calls: admits or refuses, and settles each call's outcome. */
+const makeGuard = (settings: NlpSettings, breaker: Ref.Ref<BreakerState>) => {
+  const settleCall = (permit: Permit, outcome: Outcome) =>
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const [before, after] = yield* Ref.modify(
+        breaker,
+        (b): readonly [readonly [BreakerStatus, BreakerStatus], BreakerState] => {
+          const next = settle(b, permit, outcome, now, settings.breaker)
+          return [[b._tag, next._tag], next]
+        },
+      )
+      if (before === after) return
+      yield* (after === "open" ? Effect.logWarning : Effect.logInfo)(
+        `NLP circuit breaker ${before} → ${after}`,
+      )
+    })
+  /** Run `call` if the breaker admits it, and report how it ended, even when interrupted. */
+  return (call: Effect.Effect<NlpAnalysis, NlpError>) =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const permit = yield* Ref.modify(breaker, (b) => admit(b, now))
+        if (permit === null) {
+          const detail = "circuit breaker open"
+          return yield* new NlpUnavailable({ reason: "circuit_open", attempts: 0, status: null, detail })
+        }
+        const exit = yield* Effect.exit(restore(call))
+        yield* settleCall(permit, outcomeOf(exit))
+        return yield* exit
+      }),
+    )
+}
+
 /** Build the client over `fetch`, with its own breaker. */
 export const makeNlpClient = (settings: NlpSettings): Effect.Effect<NlpClientService> =>
   Effect.gen(function* () {
@@ -205,97 +287,16 @@ export const makeNlpClient = (settings: NlpSettings): Effect.Effect<NlpClientSer
     const breaker = yield* Ref.make<BreakerState>(initialBreaker)
     // A burst of messages queues here instead of opening one connection per message; the wait for
     // a turn is not part of a request's timeout.
-    const inFlight = yield* Effect.makeSemaphore(settings.concurrency)
-
-    const backoff = (retry: number) =>
-      Effect.map(Random.nextRange(0.5, 1.5), (jitter) =>
-        Math.round(Math.min(MAX_BACKOFF_MS, settings.retryDelayMs * 2 ** retry) * jitter),
-      )
-
-    /** Attempt until an answer or a final error, retrying within the two budgets. */
-    const attempt = (
-      call: Call,
-      made: number,
-      retried: number,
-      waited: number,
-    ): Effect.Effect<NlpAnalysis, NlpError> =>
-      Effect.gen(function* () {
-        const response = yield* Effect.either(inFlight.withPermits(1)(exchange(call, settings.timeoutMs)))
-        const now = yield* Clock.currentTimeMillis
-        const result = response._tag === "Left" ? response.left : classify(response.right, now)
-        const attempts = made + 1
-        switch (result._tag) {
-          case "Ok":
-            return result.analysis
-          case "Final":
-            return yield* result.error
-          case "RateLimited": {
-            if (waited >= settings.rateLimitRetries) {
-              const detail = "HTTP 429: rate limited"
-              return yield* new NlpUnavailable({ reason: "rate_limited", attempts, status: 429, detail })
-            }
-            const waitMs = Math.min(settings.maxRetryAfterMs, result.waitMs ?? (yield* backoff(waited)))
-            yield* Effect.logDebug(`NLP rate-limited; retrying in ${waitMs} ms`)
-            yield* Effect.sleep(waitMs)
-            return yield* attempt(call, attempts, retried, waited + 1)
-          }
-          case "Transient": {
-            const { reason, status, detail } = result
-            if (retried >= settings.retries)
-              return yield* new NlpUnavailable({ reason, attempts, status, detail })
-            const waitMs = yield* backoff(retried)
-            yield* Effect.logDebug(`NLP request failed (${detail}); retrying in ${waitMs} ms`)
-            yield* Effect.sleep(waitMs)
-            return yield* attempt(call, attempts, retried + 1, waited)
-          }
-        }
-      })
-
-    const settleCall = (permit: Permit, outcome: Outcome) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const [before, after] = yield* Ref.modify(
-          breaker,
-          (b): readonly [readonly [BreakerStatus, BreakerStatus], BreakerState] => {
-            const next = settle(b, permit, outcome, now, settings.breaker)
-            return [[b._tag, next._tag], next]
-          },
-        )
-        if (before === after) return
-        yield* (after === "open" ? Effect.logWarning : Effect.logInfo)(
-          `NLP circuit breaker ${before} → ${after}`,
-        )
-      })
-
-    /** Run `call` if the breaker admits it, and report how it ended, even when interrupted. */
-    const guarded = (call: Effect.Effect<NlpAnalysis, NlpError>) =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function* () {
-          const now = yield* Clock.currentTimeMillis
-          const permit = yield* Ref.modify(breaker, (b) => admit(b, now))
-          if (permit === null) {
-            const detail = "circuit breaker open"
-            return yield* new NlpUnavailable({ reason: "circuit_open", attempts: 0, status: null, detail })
-          }
-          const exit = yield* Effect.exit(restore(call))
-          yield* settleCall(permit, outcomeOf(exit))
-          return yield* exit
-        }),
-      )
-
+    const attempt = makeAttempt(settings, exchange, yield* Effect.makeSemaphore(settings.concurrency))
+    const guarded = makeGuard(settings, breaker)
     const analyze = (request: NlpRequest): Effect.Effect<NlpAnalysis, NlpError> => {
       if (isBlankMessage(request.message)) {
         const detail = "empty or whitespace-only message"
         return Effect.fail(new NlpRejected({ reason: "empty_message", status: null, detail }))
       }
-      const call: Call = {
-        method: "POST",
-        path: "/analyze",
-        body: JSON.stringify(analyzeRequestBody(request)),
-      }
-      return guarded(attempt(call, 0, 0, 0))
+      const body = JSON.stringify(analyzeRequestBody(request))
+      return guarded(attempt({ method: "POST", path: "/analyze", body }))
     }
-
     const health = () =>
       exchange({ method: "GET", path: "/health" }, Math.min(settings.timeoutMs, HEALTH_TIMEOUT_MS)).pipe(
         Effect.map(({ status, text }) => {
@@ -304,9 +305,7 @@ export const makeNlpClient = (settings: NlpSettings): Effect.Effect<NlpClientSer
         }),
         Effect.orElseSucceed(() => false),
       )
-
     const state = Effect.zipWith(Ref.get(breaker), Clock.currentTimeMillis, statusOf)
-
     return { analyze, health, state, concurrency: settings.concurrency }
   })
 

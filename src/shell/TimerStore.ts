@@ -71,7 +71,7 @@ const isArray = (u: unknown): u is ReadonlyArray<unknown> => Array.isArray(u)
 
 /** Due times of every alert timer, in one sorted set shared by all bot processes. */
 export class TimerStore extends Context.Tag("ash/TimerStore")<TimerStore, TimerStoreService>() {
-  static Redis: Layer.Layer<TimerStore, never, Redis> = Layer.effect(
+  static Live: Layer.Layer<TimerStore, never, Redis> = Layer.effect(
     TimerStore,
     Effect.map(Redis, (redis) => {
       const key = redis.key(Keys.timers)

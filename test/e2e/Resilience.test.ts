@@ -36,7 +36,7 @@ const inRedis = <A, E>(effect: Effect.Effect<A, E, AlertStore | IntakeCounters>)
   Effect.runPromise(
     effect.pipe(
       Effect.provide(
-        Layer.mergeAll(AlertStore.redis(), IntakeCounters.redis(60_000)).pipe(
+        Layer.mergeAll(AlertStore.layer(), IntakeCounters.layer(60_000)).pipe(
           Layer.provide(
             Redis.layer({
               url: world.env.BOT_REDIS_URL ?? "",

@@ -25,11 +25,11 @@ export const redisStoresOn = <E>(
   retention: Retention = defaultRetention,
 ): Layer.Layer<Stores | Redis, E> =>
   Layer.mergeAll(
-    AlertStore.redis(retention),
-    TimerStore.Redis,
-    CooldownStore.Redis,
-    MemberStore.Redis,
-    IntakeCounters.redis(retention.dailyMs),
+    AlertStore.layer(retention),
+    TimerStore.Live,
+    CooldownStore.Live,
+    MemberStore.Live,
+    IntakeCounters.layer(retention.dailyMs),
   ).pipe(Layer.provideMerge(redis))
 
 /** Every store on the test run's Redis, under a key prefix of their own. */

@@ -1,30 +1,31 @@
-import { Events, type Message } from "discord.js"
-import { Duration, Effect, Either, Option, Schedule } from "effect"
-import { intakeVerdict } from "../core/Intake.js"
-import { applySensitivity, type NlpAnalysis } from "../core/Nlp.js"
-import { isAtLeast } from "../core/Severity.js"
-import type { AlertStore } from "../shell/AlertStore.js"
-import type { CooldownStore } from "../shell/CooldownStore.js"
-import { Discord } from "../shell/Discord.js"
-import type { IntakeCounters } from "../shell/IntakeCounters.js"
-import { MemberStore } from "../shell/MemberStore.js"
-import { NlpClient } from "../shell/NlpClient.js"
-import { dispatchAlert, type IntakeMessage, type Verdict } from "./AlertDispatcher.js"
-import { BotSettings } from "./BotSettings.js"
-import { countIntake } from "./Counting.js"
-import { SHUTDOWN_GRACE, workerPool } from "./Handlers.js"
+/** Member messages: filtered, analysed by the NLP, alerted on; kept for later while the NLP is down. */
+import { Duration, Effect, Either, Layer, Option, Schedule, Stream } from "effect"
+import { intakeVerdict } from "../../core/Intake.js"
+import { applySensitivity, type NlpAnalysis } from "../../core/Nlp.js"
+import { isAtLeast } from "../../core/Severity.js"
+import type { AlertStore } from "../../shell/AlertStore.js"
+import type { CooldownStore } from "../../shell/CooldownStore.js"
+import { Discord, type IncomingMessage } from "../../shell/discord/Discord.js"
+import type { IntakeCounters } from "../../shell/IntakeCounters.js"
+import { MemberStore } from "../../shell/MemberStore.js"
+import { NlpClient } from "../../shell/NlpClient.js"
+import { dispatchAlert, type IntakeMessage, type Verdict } from "../alerts/AlertDispatcher.js"
+import type { AlertLifecycle } from "../alerts/AlertLifecycle.js"
+import { BotSettings } from "../runtime/BotSettings.js"
+import { countIntake } from "../runtime/Counting.js"
+import { SHUTDOWN_GRACE, workerPool } from "../runtime/Handlers.js"
 import { NlpOutage } from "./NlpOutage.js"
 
-/** The plain data the pipeline keeps of a Discord message. */
-export const toIntakeMessage = (message: Message<true>): IntakeMessage => ({
+/** The plain data the pipeline keeps of a member's message. */
+export const toIntakeMessage = (message: IncomingMessage): IntakeMessage => ({
   guildId: message.guildId,
   channelId: message.channelId,
-  messageId: message.id,
+  messageId: message.messageId,
   authorId: message.author.id,
-  authorName: message.member?.displayName ?? message.author.displayName,
-  authorAvatarUrl: message.author.displayAvatarURL(),
+  authorName: message.author.displayName,
+  authorAvatarUrl: message.author.avatarUrl,
   content: message.content,
-  sentAt: message.createdTimestamp,
+  sentAt: message.sentAt,
 })
 
 const verdictOf = (analysis: NlpAnalysis, sensitivity: number): Verdict => {
@@ -132,33 +133,56 @@ const recover = Effect.gen(function* () {
   }
 })
 
-/** Listen to guild messages for as long as the bot runs; one failure never stops the next. */
-export const IntakeLive = Effect.gen(function* () {
-  const { client } = yield* Discord
-  const settings = yield* BotSettings
-  const nlp = yield* NlpClient
-  // As many workers as requests the NLP takes at once: a burst waits in arrival order.
-  const pool = yield* workerPool<
-    IntakeMessage,
-    AlertStore | BotSettings | CooldownStore | Discord | IntakeCounters | MemberStore | NlpClient | NlpOutage
-  >("messages", nlp.concurrency, SHUTDOWN_GRACE, process)
-  const rules = { guildId: Option.getOrNull(settings.guildId), monitoredChannels: settings.monitoredChannels }
-  const listener = (message: Message) => {
-    if (!message.inGuild()) return
-    const candidate = {
-      authorIsBot: message.author.bot,
-      guildId: message.guildId,
-      channelId: message.channelId,
-      parentChannelId: message.channel.isThread() ? message.channel.parentId : null,
-      content: message.content,
-    }
-    if (intakeVerdict(candidate, rules) === "analyse") pool.offer(toIntakeMessage(message))
-  }
-  client.on(Events.MessageCreate, listener)
-  yield* Effect.addFinalizer(() => Effect.sync(() => client.off(Events.MessageCreate, listener)))
-  yield* recover.pipe(
-    Effect.catchAllCause((cause) => Effect.logError("NLP recovery failed", cause)),
-    Effect.repeat(Schedule.spaced(Duration.seconds(5))),
-    Effect.forkScoped,
-  )
-})
+type IntakeServices =
+  | AlertLifecycle
+  | AlertStore
+  | BotSettings
+  | CooldownStore
+  | Discord
+  | IntakeCounters
+  | MemberStore
+  | NlpClient
+  | NlpOutage
+
+/** Guild messages for as long as the bot runs; one failure never stops the next. */
+export const Intake = {
+  Live: Layer.scopedDiscard(
+    Effect.gen(function* () {
+      const discord = yield* Discord
+      const settings = yield* BotSettings
+      const nlp = yield* NlpClient
+      // As many workers as requests the NLP takes at once: a burst waits in arrival order.
+      const pool = yield* workerPool<IntakeMessage, IntakeServices>(
+        "messages",
+        nlp.concurrency,
+        SHUTDOWN_GRACE,
+        process,
+      )
+      const rules = {
+        guildId: Option.getOrNull(settings.guildId),
+        monitoredChannels: settings.monitoredChannels,
+      }
+      const analysed = (m: IncomingMessage) =>
+        intakeVerdict(
+          {
+            authorIsBot: m.author.bot,
+            guildId: m.guildId,
+            channelId: m.channelId,
+            parentChannelId: m.parentChannelId,
+            content: m.content,
+          },
+          rules,
+        ) === "analyse"
+      yield* discord.messages.pipe(
+        Stream.filter(analysed),
+        Stream.runForEach((m) => Effect.sync(() => pool.offer(toIntakeMessage(m)))),
+        Effect.forkScoped,
+      )
+      yield* recover.pipe(
+        Effect.catchAllCause((cause) => Effect.logError("NLP recovery failed", cause)),
+        Effect.repeat(Schedule.spaced(Duration.seconds(5))),
+        Effect.forkScoped,
+      )
+    }),
+  ),
+}

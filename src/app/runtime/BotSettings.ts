@@ -1,5 +1,5 @@
 import { Context, Layer } from "effect"
-import type { BotConfig } from "../shell/AppConfig.js"
+import type { BotConfig } from "../../shell/AppConfig.js"
 
 /** The decoded configuration, available to every feature. */
 export class BotSettings extends Context.Tag("ash/BotSettings")<BotSettings, BotConfig>() {

@@ -1,6 +1,6 @@
 import { Clock, Effect } from "effect"
-import { calendarOf } from "../core/Calendar.js"
-import { type IntakeCounter, IntakeCounters } from "../shell/IntakeCounters.js"
+import { calendarOf } from "../../core/Calendar.js"
+import { type IntakeCounter, IntakeCounters } from "../../shell/IntakeCounters.js"
 import { BotSettings } from "./BotSettings.js"
 
 /** Count a loss on today's intake counters; a counter that cannot be written is logged, never fatal. */

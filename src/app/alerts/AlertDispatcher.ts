@@ -1,0 +1,202 @@
+/**
+ * From a flagged message to a posted alert: the dispatch decision (core), the member's cooldown
+ * taken atomically (a higher severity or an escalation breaks through; a repeat is counted on the
+ * open alert), the post with fallback channels, then the record with its timers.
+ */
+import { randomBytes } from "node:crypto"
+import { Clock, Effect, Either, Option, Schema } from "effect"
+import { type AlertId, AlertId as AlertIdSchema } from "../../core/Alert.js"
+import { type AlertAnalysis, renderAlertMessage } from "../../core/AlertEmbed.js"
+import { calendarOf } from "../../core/Calendar.js"
+import { type DispatchDecision, decideDispatch } from "../../core/Dispatch.js"
+import { createAlert } from "../../core/Lifecycle.js"
+import type { Severity } from "../../core/Severity.js"
+import { CooldownStore } from "../../shell/CooldownStore.js"
+import { Discord, type MessageRef, type OutgoingMessage } from "../../shell/discord/Discord.js"
+import { MemberStore } from "../../shell/MemberStore.js"
+import { BotSettings } from "../runtime/BotSettings.js"
+import { AlertLifecycle } from "./AlertLifecycle.js"
+
+/** A member's message as the bot keeps it between intake and alert (plain data). */
+export interface IntakeMessage {
+  readonly guildId: string
+  readonly channelId: string
+  readonly messageId: string
+  readonly authorId: string
+  readonly authorName: string
+  readonly authorAvatarUrl: string | undefined
+  readonly content: string
+  /** Discord's timestamp of the message. */
+  readonly sentAt: number
+}
+
+/** What the analysis concluded, after channel sensitivity. */
+export interface Verdict {
+  readonly severity: Severity
+  readonly crisisScore: number
+  readonly channelSensitivity: number
+  readonly escalation: boolean
+  readonly analysis: AlertAnalysis
+}
+
+export type DispatchOutcome =
+  | {
+      readonly _tag: "Posted"
+      readonly alertId: AlertId
+      readonly channelId: string
+      readonly messageId: string
+    }
+  | { readonly _tag: "Suppressed"; readonly openAlertId: AlertId }
+  | { readonly _tag: "Skipped"; readonly reason: string }
+  | { readonly _tag: "Failed"; readonly reason: string }
+
+type AlertDecision = Extract<DispatchDecision, { readonly _tag: "Alert" }>
+
+const decodeAlertId = Schema.decodeSync(AlertIdSchema)
+
+/** `alert_` + 12 random hex digits, the seeds' format. */
+export const newAlertId = (): AlertId => decodeAlertId(`alert_${randomBytes(6).toString("hex")}`)
+
+/** Post to the first channel that takes the message; each failure is logged. */
+const postWithFallback = (channels: ReadonlyArray<string>, render: (channelId: string) => OutgoingMessage) =>
+  Effect.gen(function* () {
+    const discord = yield* Discord
+    for (const [i, channelId] of channels.entries()) {
+      const posted = yield* discord.post(channelId, render(channelId)).pipe(Effect.either)
+      if (Either.isRight(posted)) {
+        if (i > 0)
+          yield* Effect.logWarning(`alert posted to fallback channel ${channelId} after ${i} failure(s)`)
+        return Option.some(posted.right)
+      }
+      yield* Effect.logError(posted.left.message)
+    }
+    return Option.none<MessageRef>()
+  })
+
+/**
+ * Take the member's cooldown for `alertId`. If another open alert holds it, the message is
+ * counted there instead (the CRT sees the repeat on the alert they have) and its id returned.
+ */
+const takeCooldown = (message: IntakeMessage, decision: AlertDecision, alertId: AlertId) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const cooldowns = yield* CooldownStore
+    const lifecycle = yield* AlertLifecycle
+    const acquire = (bypass: boolean) =>
+      cooldowns.acquire({
+        guildId: message.guildId,
+        memberId: message.authorId,
+        severity: decision.severity,
+        alertId,
+        cooldownMs: settings.dispatch.cooldownMs,
+        bypass,
+      })
+    const held = yield* acquire(decision.escalation)
+    if (held._tag !== "Held") return Option.none<AlertId>()
+    const counted = yield* lifecycle
+      .apply(held.entry.alertId, { _tag: "RepeatSuppressed" })
+      .pipe(Effect.either)
+    if (Either.isRight(counted)) return Option.some(held.entry.alertId)
+    // The alert holding the cooldown is closed or gone: it cannot count this message, so alert anew.
+    yield* Effect.logInfo(`cooldown of closed alert ${held.entry.alertId} released: ${counted.left._tag}`)
+    yield* cooldowns.release(message.guildId, message.authorId, held.entry.alertId)
+    const retry = yield* acquire(true)
+    return retry._tag === "Held" ? Option.some(retry.entry.alertId) : Option.none<AlertId>()
+  })
+
+/** Post the alert with fallback, then store it; a post that failed everywhere releases the cooldown. */
+const postAndStore = (message: IntakeMessage, verdict: Verdict, decision: AlertDecision, alertId: AlertId) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const members = yield* MemberStore
+    const lifecycle = yield* AlertLifecycle
+    const optedOut = yield* members
+      .isOptedOut(message.guildId, message.authorId)
+      .pipe(Effect.orElseSucceed(() => false))
+    const createdAt = yield* Clock.currentTimeMillis
+    const newAlert = (alertChannelId: string, alertMessageId: string) =>
+      createAlert(
+        {
+          id: alertId,
+          origin: {
+            guildId: message.guildId,
+            memberId: message.authorId,
+            sourceChannelId: message.channelId,
+            sourceMessageId: message.messageId,
+            alertChannelId,
+            alertMessageId,
+          },
+          severity: decision.severity,
+          escalated: decision.escalation,
+          channelSensitivity: verdict.channelSensitivity,
+          crisisScore: verdict.crisisScore,
+          messageAt: message.sentAt,
+          createdAt,
+          ...calendarOf(createdAt, settings.metricsTimeZone),
+          optedOut,
+        },
+        settings.lifecycle,
+      )
+    const render = (channelId: string) =>
+      renderAlertMessage(
+        {
+          analysis: verdict.analysis,
+          member: { displayName: message.authorName, avatarUrl: message.authorAvatarUrl },
+          text: message.content,
+          crtRoleIds: decision.pingRoleIds,
+        },
+        newAlert(channelId, "0").alert,
+      )
+    const posted = yield* postWithFallback(decision.channels, render)
+    if (Option.isNone(posted)) return Option.none<MessageRef>()
+    yield* lifecycle.create(newAlert(posted.value.channelId, posted.value.messageId))
+    yield* members
+      .setOpenAlert(message.guildId, message.authorId, alertId, settings.lifecycle.expireAfterMs)
+      .pipe(Effect.catchAll((e) => Effect.logWarning(`open alert not remembered: ${e.message}`)))
+    return posted
+  })
+
+/** Decide and, if it is due, post an alert for a flagged message. */
+export const dispatchAlert = (message: IntakeMessage, verdict: Verdict) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const now = yield* Clock.currentTimeMillis
+    const decision = decideDispatch(settings.dispatch, {
+      severity: verdict.severity,
+      escalation: verdict.escalation,
+      cooldown: null,
+      now,
+    })
+    switch (decision._tag) {
+      case "Skip":
+        return { _tag: "Skipped", reason: decision.reason } satisfies DispatchOutcome
+      case "Suppress":
+        return { _tag: "Suppressed", openAlertId: decision.openAlertId } satisfies DispatchOutcome
+      case "NoChannel":
+        yield* Effect.logError(
+          `a ${decision.severity} alert for message ${message.messageId} has nowhere to go: no alert channel is configured`,
+        )
+        return { _tag: "Failed", reason: "no alert channel configured" } satisfies DispatchOutcome
+      case "Alert":
+        return yield* alertFor(message, verdict, decision)
+    }
+  })
+
+const alertFor = (message: IntakeMessage, verdict: Verdict, decision: AlertDecision) =>
+  Effect.gen(function* () {
+    const alertId = newAlertId()
+    const suppressed = yield* takeCooldown(message, decision, alertId)
+    if (Option.isSome(suppressed))
+      return { _tag: "Suppressed", openAlertId: suppressed.value } satisfies DispatchOutcome
+    const posted = yield* postAndStore(message, verdict, decision, alertId)
+    if (Option.isNone(posted)) {
+      const cooldowns = yield* CooldownStore
+      yield* cooldowns.release(message.guildId, message.authorId, alertId)
+      yield* Effect.logError(
+        `ALERT NOT POSTED: ${decision.severity} alert ${alertId} for message ${message.messageId} failed on every channel (${decision.channels.join(", ")})`,
+      )
+      return { _tag: "Failed", reason: "every alert channel failed" } satisfies DispatchOutcome
+    }
+    yield* Effect.logInfo(`${decision.severity} alert ${alertId} posted in ${posted.value.channelId}`)
+    return { _tag: "Posted", alertId, ...posted.value } satisfies DispatchOutcome
+  })

@@ -1,0 +1,144 @@
+/**
+ * The one interpreter of lifecycle transitions: decide (core), persist atomically (the store
+ * writes the record, the day's counters and the timers together), then carry out every other
+ * effect through the ports, with one error policy. Buttons, timers and the dispatcher call it;
+ * none of them runs an effect itself.
+ */
+import { Context, Data, Effect, Layer, Schedule } from "effect"
+import type { Alert, AlertId } from "../../core/Alert.js"
+import { renderAlertUpdate } from "../../core/AlertEmbed.js"
+import type { LifecycleEffect, LifecycleEvent, RenotifyReason, Transition } from "../../core/Lifecycle.js"
+import type { AshContactMode } from "../../core/milestones/AshContacted.js"
+import { type AlertAlreadyExists, AlertStore, type ApplyError } from "../../shell/AlertStore.js"
+import { type ButtonPress, Discord, type DiscordError } from "../../shell/discord/Discord.js"
+import type { RedisError } from "../../shell/Redis.js"
+import { AshContact } from "../contact/AshContact.js"
+import { BotSettings } from "../runtime/BotSettings.js"
+import { renotifyMessage } from "./Renotify.js"
+
+/** Talk to Ash was pressed on a bot that cannot reach members: nothing is recorded. */
+export class ContactUnavailable extends Data.TaggedError("ContactUnavailable")<{
+  readonly alertId: AlertId
+}> {}
+
+export interface AlertLifecycleService {
+  /** Store a newly posted alert: its record, its day's counters and its timers. */
+  readonly create: (created: Transition) => Effect.Effect<void, AlertAlreadyExists | RedisError>
+  /**
+   * Apply an event and carry out its effects. With `press`, the alert message is brought up to
+   * date through that interaction (it was deferred), otherwise by editing the message.
+   */
+  readonly apply: (
+    alertId: AlertId,
+    event: LifecycleEvent,
+    press?: ButtonPress,
+  ) => Effect.Effect<Transition, ApplyError | ContactUnavailable>
+}
+
+/**
+ * What is retried: a Discord outage (5xx, network), a few times with back-off, because the CRT
+ * must see the alert as it is. A refusal (403, 404, 4xx) would fail again and is only logged.
+ */
+const RETRY = {
+  schedule: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(3))),
+  while: (e: DiscordError) => e.kind === "unavailable",
+}
+
+interface Ports {
+  readonly store: AlertStore["Type"]
+  readonly discord: Discord["Type"]
+  readonly settings: BotSettings["Type"]
+  readonly contact: AshContact["Type"]
+}
+
+const alertRef = (alert: Alert) => ({
+  channelId: alert.origin.alertChannelId,
+  messageId: alert.origin.alertMessageId,
+})
+
+const logged = (what: string) => (e: DiscordError) => Effect.logError(`${what}: ${e.message}`)
+
+/** The alert message's embed, colour, status and buttons brought up to date. */
+const updateAlertMessage = ({ discord }: Ports, alert: Alert, press: ButtonPress | undefined) =>
+  Effect.gen(function* () {
+    const posted = press?.message ?? (yield* discord.read(alertRef(alert)))
+    const embed = posted.embeds[0]
+    if (embed === undefined) return yield* Effect.logWarning("the alert message has no embed to update")
+    const edit = renderAlertUpdate(embed, alert)
+    yield* press === undefined
+      ? discord.edit(alertRef(alert), edit)
+      : discord.interactions.editOriginal(press.interaction, edit)
+  }).pipe(Effect.retry(RETRY), Effect.catchAll(logged("alert message not brought up to date")))
+
+/** Ping the CRT again, as a reply to the alert. */
+const renotify = ({ discord, settings }: Ports, alert: Alert, reason: RenotifyReason) =>
+  discord
+    .reply(alertRef(alert), renotifyMessage(reason, settings.dispatch.crtRoleIds))
+    .pipe(Effect.retry(RETRY), Effect.asVoid, Effect.catchAll(logged("CRT NOT re-pinged")))
+
+/** Reach the member; the outcome is the follow-up event (made, or failed: which re-pings the CRT). */
+const contactMember = (ports: Ports, alert: Alert, mode: AshContactMode, apply: Apply) =>
+  ports.contact.reach(alert, mode).pipe(
+    Effect.match({
+      onSuccess: (via): LifecycleEvent => ({ _tag: "AshContactMade", via }),
+      onFailure: (e): LifecycleEvent => ({ _tag: "AshContactFailed", reason: e.reason }),
+    }),
+    Effect.flatMap((outcome) => apply(alert.id, outcome)),
+    Effect.asVoid,
+    Effect.catchAll((e) => Effect.logError(`contact outcome not recorded: ${e._tag}`)),
+  )
+
+type Apply = AlertLifecycleService["apply"]
+
+/** Carry out one effect; every failure is handled here, so the next effect still runs. */
+const carryOut = (
+  ports: Ports,
+  apply: Apply,
+  alert: Alert,
+  effect: LifecycleEffect,
+  press: ButtonPress | undefined,
+): Effect.Effect<void> => {
+  switch (effect._tag) {
+    case "UpdateAlertMessage":
+      return updateAlertMessage(ports, alert, press)
+    case "Renotify":
+      return renotify(ports, alert, effect.reason)
+    case "ContactMember":
+      return contactMember(ports, alert, effect.mode, apply)
+    case "ScheduleTimer":
+    case "CancelTimer":
+      // Written with the alert, atomically, by the store.
+      return Effect.void
+  }
+}
+
+const make = Effect.gen(function* () {
+  const ports: Ports = {
+    store: yield* AlertStore,
+    discord: yield* Discord,
+    settings: yield* BotSettings,
+    contact: yield* AshContact,
+  }
+  const runAll = (t: Transition, press: ButtonPress | undefined) =>
+    Effect.forEach(t.effects, (effect) => carryOut(ports, apply, t.alert, effect, press), { discard: true })
+  const apply: Apply = (alertId, event, press) =>
+    Effect.gen(function* () {
+      if (event._tag === "RequestAshContact" && !ports.contact.available)
+        return yield* new ContactUnavailable({ alertId })
+      const transition = yield* ports.store.apply(alertId, event)
+      yield* runAll(transition, press)
+      return transition
+    }).pipe(Effect.annotateLogs({ alert: alertId, event: event._tag }))
+  return {
+    create: (created) => Effect.zipRight(ports.store.create(created), runAll(created, undefined)),
+    apply,
+  } satisfies AlertLifecycleService
+})
+
+export class AlertLifecycle extends Context.Tag("ash/AlertLifecycle")<
+  AlertLifecycle,
+  AlertLifecycleService
+>() {
+  static Live: Layer.Layer<AlertLifecycle, never, AlertStore | Discord | BotSettings | AshContact> =
+    Layer.effect(AlertLifecycle, make)
+}

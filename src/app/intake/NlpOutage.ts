@@ -1,0 +1,144 @@
+import { Clock, Context, Effect, Layer, Ref } from "effect"
+import { Discord } from "../../shell/discord/Discord.js"
+import { type IntakeCounter, IntakeCounters } from "../../shell/IntakeCounters.js"
+import type { IntakeMessage } from "../alerts/AlertDispatcher.js"
+import { BotSettings } from "../runtime/BotSettings.js"
+import { countIntake } from "../runtime/Counting.js"
+
+interface OutageState {
+  readonly buffer: ReadonlyArray<IntakeMessage>
+  /** Messages dropped because the buffer was full, not yet reported. */
+  readonly overflow: number
+  readonly lastNoticeAt: number | null
+}
+
+export interface NlpOutageService {
+  /** Keep a message the NLP could not analyse and tell the CRT detection is degraded (rate-limited). */
+  readonly buffer: (message: IntakeMessage) => Effect.Effect<void>
+  /** Take every buffered message (oldest first) to analyse again; reports overflow and expiry. */
+  readonly drain: Effect.Effect<ReadonlyArray<IntakeMessage>>
+  /** Put messages back at the front when the NLP failed again while draining. */
+  readonly requeue: (messages: ReadonlyArray<IntakeMessage>) => Effect.Effect<void>
+  readonly size: Effect.Effect<number>
+}
+
+/** The channel CRT notices go to: the monitor channel, else the next configured alert channel. */
+const noticeChannel = (settings: BotSettings["Type"]): string | undefined => {
+  const c = settings.dispatch.channels
+  return c.monitor[0] ?? c.crisis[0] ?? c.critical[0]
+}
+
+/** Post a notice for the CRT; a failure is logged, never thrown (the caller is already degraded). */
+export const postNotice = (content: string) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const discord = yield* Discord
+    const channelId = noticeChannel(settings)
+    if (channelId === undefined) return yield* Effect.logError(`no channel for a CRT notice: ${content}`)
+    yield* discord.post(channelId, {
+      content,
+      allowedMentions: { parse: [], roles: [], users: [], repliedUser: false },
+    })
+  }).pipe(Effect.catchAll((e) => Effect.logError(e.message)))
+
+const DEGRADED =
+  "⚠️ **Crisis detection degraded**: the NLP service is not answering. Messages are kept and will be " +
+  "analysed when it recovers. Please keep an eye on the monitored channels meanwhile."
+
+const restored = (analysing: number, overflow: number, expired: number): string => {
+  const lost = overflow + expired
+  return (
+    `✅ **Crisis detection restored.** Re-analysing ${analysing} message(s) sent during the outage.` +
+    (lost > 0
+      ? ` ⚠️ ${lost} message(s) could not be analysed (${overflow} over the buffer limit, ${expired} too old): please review the monitored channels for that period.`
+      : "")
+  )
+}
+
+type Limits = BotSettings["Type"]["nlpOutage"]
+
+/**
+ * The state after keeping `message`, in the order the members wrote (a message whose analysis
+ * failed later may have been written earlier), and whether a degraded notice is due.
+ */
+const keep = (
+  s: OutageState,
+  message: IntakeMessage,
+  now: number,
+  limits: Limits,
+): [boolean, OutageState] => {
+  const kept = [...s.buffer, message].sort((a, b) => a.sentAt - b.sentAt)
+  const dropped = Math.max(0, kept.length - limits.bufferMax)
+  const noticeDue = s.lastNoticeAt === null || now - s.lastNoticeAt >= limits.noticeWindowMs
+  return [
+    noticeDue,
+    {
+      buffer: kept.slice(dropped),
+      overflow: s.overflow + dropped,
+      lastNoticeAt: noticeDue ? now : s.lastNoticeAt,
+    },
+  ]
+}
+
+const make = Effect.gen(function* () {
+  const settings = yield* BotSettings
+  const discord = yield* Discord
+  const counters = yield* IntakeCounters
+  const count = (counter: IntakeCounter, by: number) =>
+    countIntake(counter, by).pipe(
+      Effect.provideService(BotSettings, settings),
+      Effect.provideService(IntakeCounters, counters),
+    )
+  const notice = (content: string) =>
+    postNotice(content).pipe(
+      Effect.provideService(BotSettings, settings),
+      Effect.provideService(Discord, discord),
+    )
+  const limits = settings.nlpOutage
+  const state = yield* Ref.make<OutageState>({ buffer: [], overflow: 0, lastNoticeAt: null })
+  // The buffer lives in memory: what is still in it at shutdown was never analysed.
+  yield* Effect.addFinalizer(() =>
+    Effect.gen(function* () {
+      const left = (yield* Ref.get(state)).buffer
+      if (left.length === 0) return
+      yield* Effect.logError(
+        `NLP outage: ${left.length} message(s) never analysed at shutdown: ${left.map((m) => `${m.channelId}/${m.messageId}`).join(", ")}`,
+      )
+    }),
+  )
+  const buffer = (message: IntakeMessage) =>
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const due = yield* Ref.modify(state, (s) => keep(s, message, now, limits))
+      yield* Effect.logWarning(`NLP unavailable: message ${message.messageId} kept for re-analysis`)
+      yield* count("nlp_buffered_count", 1)
+      if (due) yield* notice(DEGRADED)
+    })
+  const drain = Effect.gen(function* () {
+    const now = yield* Clock.currentTimeMillis
+    const s = yield* Ref.getAndUpdate(state, (s) => ({ ...s, buffer: [], overflow: 0 }))
+    if (s.buffer.length === 0 && s.overflow === 0) return []
+    const fresh = s.buffer.filter((m) => now - m.sentAt <= limits.bufferMaxAgeMs)
+    const expired = s.buffer.length - fresh.length
+    yield* notice(restored(fresh.length, s.overflow, expired))
+    if (s.overflow + expired > 0)
+      yield* Effect.logError(`NLP outage: ${s.overflow + expired} message(s) were never analysed`)
+    yield* count("nlp_buffer_overflow_count", s.overflow)
+    yield* count("nlp_buffer_expired_count", expired)
+    return fresh
+  })
+  return {
+    buffer,
+    drain,
+    requeue: (messages) => Ref.update(state, (s) => ({ ...s, buffer: [...messages, ...s.buffer] })),
+    size: Effect.map(Ref.get(state), (s) => s.buffer.length),
+  } satisfies NlpOutageService
+})
+
+/** Messages kept while the NLP is down, and the "crisis detection degraded" notices. */
+export class NlpOutage extends Context.Tag("ash/NlpOutage")<NlpOutage, NlpOutageService>() {
+  static Live: Layer.Layer<NlpOutage, never, BotSettings | Discord | IntakeCounters> = Layer.scoped(
+    NlpOutage,
+    make,
+  )
+}

@@ -1,0 +1,302 @@
+/**
+ * The Discord port over discord.js: the one place that talks to the library. Every call's
+ * failure is mapped once, here, to a `DiscordError` that says what went wrong in the bot's terms.
+ */
+import {
+  type ButtonInteraction,
+  ChannelType,
+  type ChatInputCommandInteraction,
+  Client,
+  type ClientOptions,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  HTTPError,
+  type Interaction,
+  type Message,
+  MessageFlags,
+} from "discord.js"
+import { Effect, Option, Redacted, type Scope, Stream } from "effect"
+import { fromEmbed, toCommandData, toCreateOptions, toEditOptions } from "./DiscordPayload.js"
+import {
+  type ButtonPress,
+  type CommandInvocation,
+  type CommandOptionValue,
+  DiscordError,
+  type DiscordService,
+  failureOf,
+  type IncomingMessage,
+  type InteractionRef,
+  type PostedMessage,
+} from "./DiscordPort.js"
+
+export interface DiscordSettings {
+  readonly token: Redacted.Redacted
+  /** REST base override (a rate-limit proxy or a test server); the gateway URL then comes from it. */
+  readonly apiUrl: Option.Option<string>
+}
+
+/** The gateway intents the bot needs: guilds, guild messages, and their content. */
+export const INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.MessageContent,
+]
+
+/** discord.js options; every REST call (and so the gateway URL lookup) goes through `apiUrl` when set. */
+export const clientOptions = (settings: DiscordSettings): ClientOptions => ({
+  intents: INTENTS,
+  ...(Option.isSome(settings.apiUrl) ? { rest: { api: settings.apiUrl.value } } : {}),
+})
+
+/** Interaction tokens live 15 minutes; after that nothing can answer them. */
+const INTERACTION_LIFETIME_MS = 15 * 60_000
+
+const classify = (operation: string, cause: unknown): DiscordError => {
+  const status = cause instanceof DiscordAPIError || cause instanceof HTTPError ? cause.status : null
+  const code = cause instanceof DiscordAPIError && typeof cause.code === "number" ? cause.code : null
+  const detail = cause instanceof Error ? cause.message : String(cause)
+  return new DiscordError({ operation, kind: failureOf(status, code), status, code, detail })
+}
+
+/** One discord.js call, its failure classified. */
+const call = <A>(operation: string, f: () => Promise<A>): Effect.Effect<A, DiscordError> =>
+  Effect.tryPromise({ try: f, catch: (cause) => classify(operation, cause) })
+
+const missing = (operation: string, detail: string): DiscordError =>
+  new DiscordError({ operation, kind: "not_found", status: null, code: null, detail })
+
+const login = (settings: DiscordSettings) =>
+  Effect.acquireRelease(
+    call("login", async () => {
+      const client = new Client(clientOptions(settings))
+      const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve))
+      try {
+        await client.login(Redacted.value(settings.token))
+        return await ready
+      } catch (error) {
+        await client.destroy()
+        throw error
+      }
+    }),
+    (client) => Effect.promise(() => client.destroy()),
+  )
+
+const toIncoming = (message: Message<true>): IncomingMessage => ({
+  guildId: message.guildId,
+  channelId: message.channelId,
+  parentChannelId: message.channel.isThread() ? message.channel.parentId : null,
+  messageId: message.id,
+  author: {
+    id: message.author.id,
+    bot: message.author.bot,
+    displayName: message.member?.displayName ?? message.author.displayName,
+    avatarUrl: message.author.displayAvatarURL(),
+  },
+  content: message.content,
+  sentAt: message.createdTimestamp,
+})
+
+const toPosted = (message: Message): PostedMessage => ({
+  channelId: message.channelId,
+  messageId: message.id,
+  content: message.content,
+  embeds: message.embeds.map(fromEmbed),
+})
+
+const rolesOf = (interaction: ButtonInteraction | ChatInputCommandInteraction): ReadonlyArray<string> =>
+  interaction.inCachedGuild()
+    ? [...interaction.member.roles.cache.keys()]
+    : Array.isArray(interaction.member?.roles)
+      ? interaction.member.roles
+      : []
+
+const toPress = (interaction: ButtonInteraction): ButtonPress => ({
+  interaction: { id: interaction.id },
+  customId: interaction.customId,
+  userId: interaction.user.id,
+  roleIds: rolesOf(interaction),
+  guildId: interaction.guildId,
+  message: toPosted(interaction.message),
+})
+
+const toCommand = (interaction: ChatInputCommandInteraction): CommandInvocation => {
+  const options: Record<string, CommandOptionValue> = {}
+  const top = interaction.options.data
+  const leaves = top.length === 1 && top[0]?.options !== undefined ? top[0].options : top
+  for (const o of leaves) {
+    if (typeof o.value === "string" || typeof o.value === "number" || typeof o.value === "boolean")
+      options[o.name] = o.value
+  }
+  return {
+    interaction: { id: interaction.id },
+    name: interaction.commandName,
+    subcommand: interaction.options.getSubcommand(false),
+    options,
+    userId: interaction.user.id,
+    roleIds: rolesOf(interaction),
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+  }
+}
+
+/** A stream of one client event, subscribed for as long as the stream is consumed. */
+const events = <A>(
+  client: Client<true>,
+  subscribe: (client: Client<true>, emit: (a: A) => void) => () => void,
+): Stream.Stream<A> =>
+  Stream.asyncPush<A>((emit) =>
+    Effect.acquireRelease(
+      Effect.sync(() => subscribe(client, (a) => emit.single(a))),
+      (unsubscribe) => Effect.sync(unsubscribe),
+    ),
+  )
+
+/** Interactions received and not yet expired, so that they can be answered by id. */
+const interactionRegistry = () => {
+  const open = new Map<string, ButtonInteraction | ChatInputCommandInteraction>()
+  return {
+    keep: (interaction: ButtonInteraction | ChatInputCommandInteraction): void => {
+      open.set(interaction.id, interaction)
+      setTimeout(() => open.delete(interaction.id), INTERACTION_LIFETIME_MS).unref()
+    },
+    find: (operation: string, ref: InteractionRef) =>
+      Effect.suspend(() => {
+        const found = open.get(ref.id)
+        return found === undefined
+          ? Effect.fail(missing(operation, `interaction ${ref.id} is unknown or expired`))
+          : Effect.succeed(found)
+      }),
+  }
+}
+
+/** The interaction answers of the port. */
+const interactionsOf = (registry: ReturnType<typeof interactionRegistry>): DiscordService["interactions"] => {
+  const ephemeral = { flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } } as const
+  const on = <A>(
+    operation: string,
+    ref: InteractionRef,
+    f: (i: ButtonInteraction | ChatInputCommandInteraction) => Promise<A>,
+  ) => Effect.flatMap(registry.find(operation, ref), (i) => call(operation, () => f(i)))
+  return {
+    deferUpdate: (ref) =>
+      on("defer update", ref, async (i) => {
+        if (!i.isButton()) throw new Error("only a button press can defer an update")
+        await i.deferUpdate()
+      }),
+    deferReply: (ref, hidden) =>
+      on("defer reply", ref, async (i) => {
+        await i.deferReply(hidden ? { flags: MessageFlags.Ephemeral } : {})
+      }),
+    reply: (ref, reply) =>
+      on("interaction reply", ref, async (i) => {
+        await i.reply({ content: reply.content, ...ephemeral })
+      }),
+    followUp: (ref, reply) =>
+      on("interaction follow-up", ref, async (i) => {
+        await i.followUp({ content: reply.content, ...ephemeral })
+      }),
+    editOriginal: (ref, edit) =>
+      on("edit original", ref, async (i) => {
+        await i.editReply(toEditOptions(edit))
+      }),
+  }
+}
+
+const sendable = async (client: Client<true>, channelId: string) => {
+  const channel = await client.channels.fetch(channelId)
+  if (channel === null || !channel.isSendable() || !channel.isTextBased())
+    throw new Error(`channel ${channelId} cannot take messages`)
+  return channel
+}
+
+/** The messaging half of the port: posts, edits, reads, replies, DMs and private threads. */
+const messagingOf = (client: Client<true>) =>
+  ({
+    post: (channelId, message) =>
+      call(`post to ${channelId}`, async () => {
+        const sent = await (await sendable(client, channelId)).send(toCreateOptions(message))
+        return { channelId, messageId: sent.id }
+      }),
+    edit: (ref, edit) =>
+      call(`edit message ${ref.messageId}`, async () => {
+        await (await sendable(client, ref.channelId)).messages.edit(ref.messageId, toEditOptions(edit))
+      }),
+    read: (ref) =>
+      call(`read message ${ref.messageId}`, async () =>
+        toPosted(await (await sendable(client, ref.channelId)).messages.fetch(ref.messageId)),
+      ),
+    reply: (ref, message) =>
+      call(`reply to ${ref.messageId}`, async () => {
+        const channel = await sendable(client, ref.channelId)
+        const sent = await channel.send({
+          ...toCreateOptions(message),
+          reply: { messageReference: ref.messageId, failIfNotExists: false },
+        })
+        return { channelId: ref.channelId, messageId: sent.id }
+      }),
+    sendDm: (userId, message) =>
+      call(`DM to ${userId}`, async () => {
+        const sent = await client.users.send(userId, toCreateOptions(message))
+        return { channelId: sent.channelId, messageId: sent.id }
+      }),
+    openPrivateThread: (channelId, name, memberIds) =>
+      call(`private thread in ${channelId}`, async () => {
+        const channel = await client.channels.fetch(channelId)
+        if (channel === null || channel.type !== ChannelType.GuildText)
+          throw new Error(`channel ${channelId} cannot hold private threads`)
+        const thread = await channel.threads.create({
+          name,
+          type: ChannelType.PrivateThread,
+          invitable: false,
+        })
+        for (const id of memberIds) await thread.members.add(id)
+        return thread.id
+      }),
+  }) satisfies Omit<
+    DiscordService,
+    "botUserId" | "interactions" | "registerCommands" | "messages" | "presses" | "commands"
+  >
+
+/** The port over a logged-in client, for as long as the scope lasts. */
+export const makeLive = (
+  settings: DiscordSettings,
+): Effect.Effect<DiscordService, DiscordError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const client = yield* login(settings)
+    const registry = interactionRegistry()
+    return {
+      botUserId: client.user.id,
+      ...messagingOf(client),
+      interactions: interactionsOf(registry),
+      registerCommands: (commands) =>
+        call("register commands", async () => {
+          await client.application.commands.set(commands.map(toCommandData))
+        }),
+      messages: events<IncomingMessage>(client, (c, emit) => {
+        const listener = (message: Message) => {
+          if (message.inGuild()) emit(toIncoming(message))
+        }
+        c.on(Events.MessageCreate, listener)
+        return () => c.off(Events.MessageCreate, listener)
+      }),
+      presses: events<ButtonPress>(client, (c, emit) => {
+        const listener = (interaction: Interaction) => {
+          if (!interaction.isButton()) return
+          registry.keep(interaction)
+          emit(toPress(interaction))
+        }
+        c.on(Events.InteractionCreate, listener)
+        return () => c.off(Events.InteractionCreate, listener)
+      }),
+      commands: events<CommandInvocation>(client, (c, emit) => {
+        const listener = (interaction: Interaction) => {
+          if (!interaction.isChatInputCommand()) return
+          registry.keep(interaction)
+          emit(toCommand(interaction))
+        }
+        c.on(Events.InteractionCreate, listener)
+        return () => c.off(Events.InteractionCreate, listener)
+      }),
+    }
+  })

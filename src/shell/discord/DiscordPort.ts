@@ -1,0 +1,182 @@
+/**
+ * What the bot does on Discord, in plain data: the service behind the `Discord` tag, its data in
+ * and out, and its error.
+ */
+import { Data, type Effect, type Stream } from "effect"
+import type { ActionRow, AllowedMentions, EmbedData } from "../../core/DiscordMessage.js"
+
+/**
+ * Why a Discord call failed, as the bot needs to tell: `dm_closed` (Discord error 50007: the
+ * member does not accept DMs from the bot), `forbidden` (403: missing access or permission),
+ * `not_found` (unknown channel, message or interaction), `unavailable` (5xx or network, after
+ * discord.js's own retries), `rejected` (any other 4xx: the request was wrong).
+ */
+export type DiscordFailure = "dm_closed" | "forbidden" | "not_found" | "unavailable" | "rejected"
+
+export class DiscordError extends Data.TaggedError("DiscordError")<{
+  /** What the bot was doing, e.g. `post alert to 1234`. */
+  readonly operation: string
+  readonly kind: DiscordFailure
+  /** HTTP status, when Discord answered. */
+  readonly status: number | null
+  /** Discord's JSON error code (50007, 50001, …), when it sent one. */
+  readonly code: number | null
+  readonly detail: string
+}> {
+  override get message(): string {
+    const code = this.code === null ? "" : ` (code ${this.code})`
+    return `Discord ${this.operation} failed: ${this.kind}${code}: ${this.detail}`
+  }
+}
+
+/** HTTP status 429 is waited out by the client and never surfaces; what remains is classified here. */
+export const failureOf = (status: number | null, code: number | null): DiscordFailure => {
+  if (code === 50007) return "dm_closed"
+  if (status === 403) return "forbidden"
+  if (status === 404) return "not_found"
+  if (status === null || status >= 500 || status === 429) return "unavailable"
+  return "rejected"
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data in
+// ---------------------------------------------------------------------------------------------
+
+export interface Author {
+  readonly id: string
+  readonly bot: boolean
+  /** The member's server nickname, else their display name. */
+  readonly displayName: string
+  readonly avatarUrl: string | undefined
+}
+
+/** A message someone wrote in a channel the bot can read. */
+export interface IncomingMessage {
+  readonly guildId: string
+  readonly channelId: string
+  /** The channel a thread belongs to; null outside threads. */
+  readonly parentChannelId: string | null
+  readonly messageId: string
+  readonly author: Author
+  readonly content: string
+  /** Discord's timestamp of the message. */
+  readonly sentAt: number
+}
+
+/** An interaction to answer (within 3 s: defer, reply, or update). */
+export interface InteractionRef {
+  readonly id: string
+}
+
+/** A press of one of the bot's buttons. */
+export interface ButtonPress {
+  readonly interaction: InteractionRef
+  readonly customId: string
+  readonly userId: string
+  /** The presser's roles in the guild (empty outside a guild). */
+  readonly roleIds: ReadonlyArray<string>
+  readonly guildId: string | null
+  /** The message the button is on, with its embeds as posted. */
+  readonly message: PostedMessage
+}
+
+export type CommandOptionValue = string | number | boolean
+
+/** A slash command, with its sub-command and option values. */
+export interface CommandInvocation {
+  readonly interaction: InteractionRef
+  readonly name: string
+  readonly subcommand: string | null
+  readonly options: Readonly<Record<string, CommandOptionValue>>
+  readonly userId: string
+  readonly roleIds: ReadonlyArray<string>
+  readonly guildId: string | null
+  readonly channelId: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data out
+// ---------------------------------------------------------------------------------------------
+
+export interface MessageRef {
+  readonly channelId: string
+  readonly messageId: string
+}
+
+/** A message as it stands on Discord. */
+export interface PostedMessage extends MessageRef {
+  readonly content: string
+  readonly embeds: ReadonlyArray<EmbedData>
+}
+
+/** A message to send. Mentions are explicit: nothing in `content` pings unless listed. */
+export interface OutgoingMessage {
+  readonly content?: string | null | undefined
+  readonly embeds?: ReadonlyArray<EmbedData> | undefined
+  readonly components?: ReadonlyArray<ActionRow> | undefined
+  readonly allowedMentions: AllowedMentions
+}
+
+/** A new version of a message's embeds and buttons (the content is left as it is). */
+export interface MessageEdit {
+  readonly embeds: ReadonlyArray<EmbedData>
+  readonly components: ReadonlyArray<ActionRow>
+  readonly allowedMentions: AllowedMentions
+}
+
+/** An answer only the person who acted sees. */
+export interface EphemeralReply {
+  readonly content: string
+}
+
+/** A slash command to register: a name, a description, and its sub-commands or options. */
+export interface CommandSpec {
+  readonly name: string
+  readonly description: string
+  readonly options: ReadonlyArray<CommandOptionSpec>
+}
+
+export interface CommandOptionSpec {
+  readonly type: "subcommand" | "string" | "integer" | "boolean"
+  readonly name: string
+  readonly description: string
+  readonly required?: boolean | undefined
+  readonly choices?: ReadonlyArray<{ readonly name: string; readonly value: string }> | undefined
+  readonly options?: ReadonlyArray<CommandOptionSpec> | undefined
+}
+
+export interface DiscordService {
+  /** The bot's own user id. */
+  readonly botUserId: string
+  readonly post: (channelId: string, message: OutgoingMessage) => Effect.Effect<MessageRef, DiscordError>
+  readonly edit: (ref: MessageRef, edit: MessageEdit) => Effect.Effect<void, DiscordError>
+  /** A message as it stands now (to bring an alert up to date from its posted embed). */
+  readonly read: (ref: MessageRef) => Effect.Effect<PostedMessage, DiscordError>
+  /** A reply to `ref` in its channel; the replied-to author is never pinged. */
+  readonly reply: (ref: MessageRef, message: OutgoingMessage) => Effect.Effect<MessageRef, DiscordError>
+  /** A direct message; `dm_closed` when the member does not accept DMs from the bot. */
+  readonly sendDm: (userId: string, message: OutgoingMessage) => Effect.Effect<MessageRef, DiscordError>
+  /** A private thread in `channelId` with `memberIds` added; returns the thread's channel id. */
+  readonly openPrivateThread: (
+    channelId: string,
+    name: string,
+    memberIds: ReadonlyArray<string>,
+  ) => Effect.Effect<string, DiscordError>
+  readonly interactions: {
+    /** Acknowledge a button press; the message it is on is edited later with `editOriginal`. */
+    readonly deferUpdate: (ref: InteractionRef) => Effect.Effect<void, DiscordError>
+    /** Acknowledge a command; its answer follows with `editOriginal`. */
+    readonly deferReply: (ref: InteractionRef, ephemeral: boolean) => Effect.Effect<void, DiscordError>
+    /** The first and only answer, seen only by the person who acted. */
+    readonly reply: (ref: InteractionRef, reply: EphemeralReply) => Effect.Effect<void, DiscordError>
+    /** A further ephemeral answer after the interaction was deferred or answered. */
+    readonly followUp: (ref: InteractionRef, reply: EphemeralReply) => Effect.Effect<void, DiscordError>
+    /** Edit the deferred message: the pressed message after `deferUpdate`, the answer after `deferReply`. */
+    readonly editOriginal: (ref: InteractionRef, edit: MessageEdit) => Effect.Effect<void, DiscordError>
+  }
+  readonly registerCommands: (commands: ReadonlyArray<CommandSpec>) => Effect.Effect<void, DiscordError>
+  /** Messages in the guilds the bot is in, as they arrive. */
+  readonly messages: Stream.Stream<IncomingMessage>
+  readonly presses: Stream.Stream<ButtonPress>
+  readonly commands: Stream.Stream<CommandInvocation>
+}
