@@ -13,6 +13,7 @@ import {
   EVENTS,
   type LifecycleEvent,
   MILESTONE_LIST,
+  MilestonesSchema,
 } from "./milestones/Milestones.js"
 import { alreadyReached, type Rejection } from "./milestones/Rejections.js"
 import type { AlertSeverity } from "./Severity.js"
@@ -66,7 +67,7 @@ export const createAlert = (input: NewAlert, policy: LifecyclePolicy): Transitio
     ...input,
     version: 0,
     deadlines,
-    milestones: { acknowledged: null, ashContacted: null, responded: null, closed: null },
+    milestones: MilestonesSchema.make({}),
     contactRequest: null,
     contactFailures: 0,
     renotified: false,

@@ -20,12 +20,19 @@ import type {
 } from "./Declaration.js"
 import { Responded, RespondedData } from "./Responded.js"
 
+/**
+ * A milestone's place in the alert record: null until reached. A record stored before the
+ * milestone was declared reads as "not reached", so adding one needs no migration.
+ */
+const slot = <A, I>(data: Schema.Schema<A, I>) =>
+  Schema.optionalWith(Schema.NullOr(data), { default: () => null, exact: true })
+
 /** The milestones an alert records, each null until reached. */
 export const MilestonesSchema = Schema.Struct({
-  acknowledged: Schema.NullOr(AcknowledgedData),
-  ashContacted: Schema.NullOr(AshContactedData),
-  responded: Schema.NullOr(RespondedData),
-  closed: Schema.NullOr(ClosedData),
+  acknowledged: slot(AcknowledgedData),
+  ashContacted: slot(AshContactedData),
+  responded: slot(RespondedData),
+  closed: slot(ClosedData),
 })
 
 /** The milestones in the order the lifecycle moves through them. */
