@@ -3,6 +3,7 @@ import { Either } from "effect"
 import type { Alert } from "../../src/core/Alert.js"
 import {
   type AlertMessageInput,
+  buttonsFor,
   embedViolations,
   renderAlertMessage,
   renderAlertUpdate,
@@ -191,15 +192,19 @@ describe("renderAlertMessage: buttons and status", () => {
 
   it("carries decodable custom ids for this alert", () => {
     const alert = created()
-    const [row] = renderAlertMessage(input(), alert).components
-    expect(row?.components.map((b) => [b.label, b.style, b.emoji.name])).toEqual([
-      ["Talk to Ash", 1, "💬"],
-      ["Acknowledge", 3, "✅"],
-    ])
-    for (const b of row?.components ?? []) {
+    const rendered = renderAlertMessage(input(), alert).components.flatMap((row) => row.components)
+    const offered = buttonsFor(alert)
+    expect(rendered.map((b) => [b.label, b.emoji.name])).toEqual(offered.map((b) => [b.label, b.emoji]))
+    // Discord's style codes: primary (blurple) 1, secondary 2, success (green) 3.
+    expect(rendered.find((b) => b.label === "Talk to Ash")?.style).toBe(1)
+    expect(rendered.find((b) => b.label === "Acknowledge")?.style).toBe(3)
+    rendered.forEach((b, i) => {
       const decoded = decodeCustomId(b.customId)
-      expect(Either.isRight(decoded) && decoded.right.alertId).toBe(alert.id)
-    }
+      expect(Either.isRight(decoded) && decoded.right).toEqual({
+        action: offered[i]?.action,
+        alertId: alert.id,
+      })
+    })
   })
 
   it("turns green and states who acknowledged and how fast", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import { type DailyAggregate, empty, merge, recompute } from "../../src/core/DailyAggregate.js"
+import { CLOCK_NAMES, type DailyAggregate, empty, merge, recompute } from "../../src/core/DailyAggregate.js"
 import {
   EMBED_LIMITS,
   fitLines,
@@ -115,15 +115,14 @@ describe("renderWeeklyReport", () => {
   })
 
   it("compares with the previous week", () => {
-    expect(field(report(), "Change vs Previous Week")).toBe(
-      [
-        "Alerts: 4 (+2, +100%)",
-        "Time to acknowledge: avg 2m 6s (-53s, -30%)",
-        "Time to Ash contact: No data to compare",
-        "Time to first human response: No data to compare",
-        "Message-to-alert latency: avg 2s (no change)",
-      ].join("\n"),
-    )
+    const lines = field(report(), "Change vs Previous Week").split("\n")
+    expect(lines[0]).toBe("Alerts: 4 (+2, +100%)")
+    expect(lines).toContain("Time to acknowledge: avg 2m 6s (-53s, -30%)")
+    expect(lines).toContain("Time to Ash contact: No data to compare")
+    expect(lines).toContain("Time to first human response: No data to compare")
+    expect(lines).toContain("Message-to-alert latency: avg 2s (no change)")
+    // One line per clock, after the alerts line.
+    expect(lines).toHaveLength(1 + CLOCK_NAMES.length)
   })
 
   it("states what each clock measures", () => {
@@ -142,7 +141,7 @@ describe("renderWeeklyReport", () => {
     for (const f of e.fields.filter((x) => !x.name.includes("Definitions"))) {
       expect(f.value, f.name).toMatch(/No (responder )?data/)
     }
-    expect(field(e, "Response Times").match(/No data/g)).toHaveLength(4)
+    expect(field(e, "Response Times").match(/No data/g)).toHaveLength(CLOCK_NAMES.length)
     expectWithinLimits(e)
   })
 })

@@ -46,17 +46,11 @@ export const MILESTONES = {
 /** What else changes an alert or its metrics: its creation, opt-out, repeats, re-notify. */
 export const ASPECTS = [Created, OptOut, Repeats, Renotify] as const
 
-/** Every declaration: milestones first, in lifecycle order, then the aspects. */
-export const DECLARATIONS = [
-  MILESTONES.acknowledged,
-  MILESTONES.ashContacted,
-  MILESTONES.responded,
-  MILESTONES.closed,
-  ...ASPECTS,
-] as const
-
-type AnyDeclaration = (typeof DECLARATIONS)[number]
 type AnyMilestone = (typeof MILESTONES)[MilestoneKey]
+type AnyDeclaration = AnyMilestone | (typeof ASPECTS)[number]
+
+/** Every declaration: milestones first, in lifecycle order, then the aspects. */
+export const DECLARATIONS: ReadonlyArray<AnyDeclaration> = [...Object.values(MILESTONES), ...ASPECTS]
 
 /** Everything that can happen to an alert after it was posted. */
 export type LifecycleEvent = AnyDeclaration extends infer D
