@@ -9,6 +9,8 @@ import {
   Client,
   type ClientOptions,
   DiscordAPIError,
+  DiscordjsError,
+  DiscordjsErrorCodes,
   Events,
   GatewayIntentBits,
   HTTPError,
@@ -52,10 +54,34 @@ export const clientOptions = (settings: DiscordSettings): ClientOptions => ({
 /** Interaction tokens live 15 minutes; after that nothing can answer them. */
 const INTERACTION_LIFETIME_MS = 15 * 60_000
 
+/**
+ * discord.js refuses some calls itself, before Discord would: answering an interaction twice
+ * (Discord: 400, 40060) or following one up before answering it (Discord: 404, unknown webhook).
+ * They are classified as Discord's own answer would be; no HTTP status, as nothing was sent.
+ */
+const refusedLocally = (cause: DiscordjsError) => {
+  switch (cause.code) {
+    case DiscordjsErrorCodes.InteractionAlreadyReplied:
+      return "rejected"
+    case DiscordjsErrorCodes.InteractionNotReplied:
+      return "not_found"
+    default:
+      return undefined
+  }
+}
+
+/** A call the port refuses before sending it, because Discord would refuse it: a wrong request. */
+class WrongRequest extends Error {}
+
 const classify = (operation: string, cause: unknown): DiscordError => {
+  const detail = cause instanceof Error ? cause.message : String(cause)
+  if (cause instanceof WrongRequest)
+    return new DiscordError({ operation, kind: "rejected", status: null, code: null, detail })
+  const local = cause instanceof DiscordjsError ? refusedLocally(cause) : undefined
+  if (local !== undefined)
+    return new DiscordError({ operation, kind: local, status: null, code: null, detail })
   const status = cause instanceof DiscordAPIError || cause instanceof HTTPError ? cause.status : null
   const code = cause instanceof DiscordAPIError && typeof cause.code === "number" ? cause.code : null
-  const detail = cause instanceof Error ? cause.message : String(cause)
   return new DiscordError({ operation, kind: failureOf(status, code), status, code, detail })
 }
 
@@ -104,9 +130,10 @@ const toPosted = (message: Message): PostedMessage => ({
   embeds: message.embeds.map(fromEmbed),
 })
 
+/** The member's own roles: discord.js also lists the guild's @everyone role (the guild's id), Discord does not. */
 const rolesOf = (interaction: ButtonInteraction | ChatInputCommandInteraction): ReadonlyArray<string> =>
   interaction.inCachedGuild()
-    ? [...interaction.member.roles.cache.keys()]
+    ? [...interaction.member.roles.cache.keys()].filter((id) => id !== interaction.guildId)
     : Array.isArray(interaction.member?.roles)
       ? interaction.member.roles
       : []
@@ -181,7 +208,7 @@ const interactionsOf = (registry: ReturnType<typeof interactionRegistry>): Disco
   return {
     deferUpdate: (ref) =>
       on("defer update", ref, async (i) => {
-        if (!i.isButton()) throw new Error("only a button press can defer an update")
+        if (!i.isButton()) throw new WrongRequest("only a button press can defer an update")
         await i.deferUpdate()
       }),
     deferReply: (ref, hidden) =>
@@ -206,7 +233,7 @@ const interactionsOf = (registry: ReturnType<typeof interactionRegistry>): Disco
 const sendable = async (client: Client<true>, channelId: string) => {
   const channel = await client.channels.fetch(channelId)
   if (channel === null || !channel.isSendable() || !channel.isTextBased())
-    throw new Error(`channel ${channelId} cannot take messages`)
+    throw new WrongRequest(`channel ${channelId} cannot take messages`)
   return channel
 }
 
@@ -223,9 +250,12 @@ const messagingOf = (client: Client<true>) =>
         await (await sendable(client, ref.channelId)).messages.edit(ref.messageId, toEditOptions(edit))
       }),
     read: (ref) =>
-      call(`read message ${ref.messageId}`, async () =>
-        toPosted(await (await sendable(client, ref.channelId)).messages.fetch(ref.messageId)),
-      ),
+      call(`read message ${ref.messageId}`, async () => {
+        // Asked of Discord every time: the client's cache may hold an older version, or a
+        // message Discord no longer has.
+        const channel = await sendable(client, ref.channelId)
+        return toPosted(await channel.messages.fetch({ message: ref.messageId, force: true }))
+      }),
     reply: (ref, message) =>
       call(`reply to ${ref.messageId}`, async () => {
         const channel = await sendable(client, ref.channelId)
@@ -244,7 +274,7 @@ const messagingOf = (client: Client<true>) =>
       call(`private thread in ${channelId}`, async () => {
         const channel = await client.channels.fetch(channelId)
         if (channel === null || channel.type !== ChannelType.GuildText)
-          throw new Error(`channel ${channelId} cannot hold private threads`)
+          throw new WrongRequest(`channel ${channelId} cannot hold private threads`)
         const thread = await channel.threads.create({
           name,
           type: ChannelType.PrivateThread,
@@ -274,8 +304,9 @@ export const makeLive = (
           await client.application.commands.set(commands.map(toCommandData))
         }),
       messages: events<IncomingMessage>(client, (c, emit) => {
+        // Discord also sends the bot its own messages; the port passes on everyone else's.
         const listener = (message: Message) => {
-          if (message.inGuild()) emit(toIncoming(message))
+          if (message.inGuild() && message.author.id !== c.user.id) emit(toIncoming(message))
         }
         c.on(Events.MessageCreate, listener)
         return () => c.off(Events.MessageCreate, listener)

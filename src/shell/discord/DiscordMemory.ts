@@ -5,7 +5,7 @@
  */
 import { Clock, Context, Effect, Option } from "effect"
 import type { ActionRow } from "../../core/DiscordMessage.js"
-import { channel, faultBook, snowflakes } from "./DiscordMemoryParts.js"
+import { channel, commandsProblem, faultBook, snowflakes } from "./DiscordMemoryParts.js"
 import {
   type ButtonPress,
   type CommandInvocation,
@@ -32,11 +32,15 @@ export type Operation =
   | "interaction"
   | "registerCommands"
 
-/** What Discord answers instead: an HTTP status and, for 4xx, Discord's JSON error code. */
+/**
+ * What Discord answers to one request instead: an HTTP status and, for 4xx, Discord's JSON error
+ * code. As with discord.js, a 429 is waited out and the request sent again, and a 5xx is retried
+ * up to three times, so a call fails with `unavailable` only after four 5xx in a row.
+ */
 export interface InjectedFailure {
   readonly status: number
   readonly code?: number | undefined
-  /** For 429: how long Discord asks to wait; the call then goes through, as with discord.js. */
+  /** For 429: how long Discord asks to wait before the request is sent again. */
   readonly retryAfterMs?: number | undefined
 }
 
@@ -64,6 +68,7 @@ export interface PrivateThread {
   readonly threadId: string
   readonly channelId: string
   readonly name: string
+  /** The bot, which opened the thread, and the members it added. */
   readonly memberIds: ReadonlyArray<string>
 }
 
@@ -74,11 +79,14 @@ export interface DiscordMemoryControl {
   readonly answers: (interactionId: string) => Effect.Effect<ReadonlyArray<InteractionAnswer>>
   readonly threads: Effect.Effect<ReadonlyArray<PrivateThread>>
   readonly registered: Effect.Effect<ReadonlyArray<CommandSpec>>
-  /** A member writes in a channel; returns the message as the bot receives it. */
+  /**
+   * A member writes in a channel (in one of the bot's private threads, only a member of it can);
+   * returns the message as the bot receives it. Its `parentChannelId` is filled in a thread.
+   */
   readonly memberSays: (
     message: Partial<IncomingMessage> & Pick<IncomingMessage, "channelId" | "content">,
   ) => Effect.Effect<IncomingMessage>
-  /** Someone presses a button on one of the bot's messages. */
+  /** Someone presses a button that is on one of the bot's messages. */
   readonly press: (input: {
     readonly messageId: string
     readonly customId: string
@@ -88,7 +96,10 @@ export interface DiscordMemoryControl {
   readonly command: (
     input: Omit<CommandInvocation, "interaction"> & { readonly interactionId?: string },
   ) => Effect.Effect<CommandInvocation>
-  /** The next `times` calls of `operation` (on `target`, a channel or user id, when given) fail. */
+  /**
+   * The next `times` requests of `operation` (on `target`, a channel, user or interaction id, when
+   * given) get `failure` as Discord's answer; see `InjectedFailure` for the retries that follow.
+   */
   readonly fail: (
     operation: Operation,
     failure: InjectedFailure,
@@ -104,29 +115,62 @@ export class DiscordMemory extends Context.Tag("ash/DiscordMemory")<DiscordMemor
 export const MEMORY_GUILD_ID = "100000000000000001"
 export const MEMORY_BOT_ID = "100000000000000002"
 
-const notFound = (operation: string, detail: string): DiscordError =>
-  new DiscordError({ operation, kind: "not_found", status: 404, code: null, detail })
+/** Discord's answer to a request it refuses: its HTTP status and JSON error code. */
+const refusal = (operation: string, status: number, code: number, detail: string): DiscordError =>
+  new DiscordError({ operation, kind: failureOf(status, code), status, code, detail })
 
-const refused = (operation: string, code: number, detail: string): DiscordError =>
-  new DiscordError({ operation, kind: failureOf(400, code), status: 400, code, detail })
+const unknownMessage = (operation: string, messageId: string) =>
+  refusal(operation, 404, 10008, `Unknown Message ${messageId}`)
+
+/** The fields of a message as the port reads it back, and nothing else. */
+const postedOf = (m: PostedMessage): PostedMessage => ({
+  channelId: m.channelId,
+  messageId: m.messageId,
+  content: m.content,
+  embeds: m.embeds,
+})
+
+/** What an interaction came from: a press on one of the bot's messages, or a slash command. */
+type Origin = { readonly _tag: "press"; readonly messageId: string } | { readonly _tag: "command" }
+
+/** A message in a channel: one the bot sent, or one a member wrote. */
+type Located =
+  | { readonly _tag: "own"; readonly message: StoredMessage }
+  | { readonly _tag: "theirs"; readonly message: IncomingMessage }
+
+const noCommands: ReadonlyArray<CommandSpec> = []
 
 /** The twin's state and its record of what the bot did. */
 const memoryState = () => {
   const stored = new Map<string, StoredMessage>()
+  const received = new Map<string, IncomingMessage>()
   const answers = new Map<string, Array<InteractionAnswer>>()
+  const threads: Array<PrivateThread> = []
+  const dmChannels = new Map<string, string>()
+  const nextId = snowflakes()
   return {
-    nextId: snowflakes(),
+    nextId,
     faults: faultBook(),
     stored,
+    received,
     answers,
-    /** The message a button press's interaction edits with `editOriginal`. */
-    pressedOn: new Map<string, string>(),
-    threads: [] as PrivateThread[],
-    registered: { commands: [] as CommandSpec[] },
+    /** Interactions Discord sent the bot, by id. */
+    origins: new Map<string, Origin>(),
+    threads,
+    registered: { commands: noCommands },
     closedDms: new Set<string>(),
     incoming: channel<IncomingMessage>(),
     presses: channel<ButtonPress>(),
     commands: channel<CommandInvocation>(),
+    /** The bot's DM channel with a user: one per user, opened on first use. */
+    dmChannelOf: (userId: string): string => {
+      const known = dmChannels.get(userId)
+      if (known !== undefined) return known
+      const id = nextId()
+      dmChannels.set(userId, id)
+      return id
+    },
+    threadOf: (channelId: string): PrivateThread | undefined => threads.find((t) => t.threadId === channelId),
     keep: (ref: MessageRef, message: OutgoingMessage, via: StoredMessage["via"]): MessageRef => {
       stored.set(ref.messageId, {
         ...ref,
@@ -139,12 +183,16 @@ const memoryState = () => {
       })
       return ref
     },
-    find: (operation: string, messageId: string) =>
+    /** The message `ref` names, in the channel it names (Discord looks in that channel only). */
+    locate: (operation: string, ref: MessageRef): Effect.Effect<Located, DiscordError> =>
       Effect.suspend(() => {
-        const m = stored.get(messageId)
-        return m === undefined
-          ? Effect.fail(notFound(operation, `unknown message ${messageId}`))
-          : Effect.succeed(m)
+        const own = stored.get(ref.messageId)
+        if (own !== undefined && own.channelId === ref.channelId)
+          return Effect.succeed<Located>({ _tag: "own", message: own })
+        const theirs = received.get(ref.messageId)
+        if (theirs !== undefined && theirs.channelId === ref.channelId)
+          return Effect.succeed<Located>({ _tag: "theirs", message: theirs })
+        return Effect.fail(unknownMessage(operation, ref.messageId))
       }),
     applyEdit: (message: StoredMessage, edit: MessageEdit): void => {
       stored.set(message.messageId, {
@@ -164,27 +212,34 @@ const memoryState = () => {
 
 type MemoryState = ReturnType<typeof memoryState>
 
-const isAcknowledged = (list: ReadonlyArray<InteractionAnswer>): boolean =>
-  list.some((a) => a._tag === "deferUpdate" || a._tag === "deferReply" || a._tag === "reply")
+const acknowledgementOf = (list: ReadonlyArray<InteractionAnswer>): InteractionAnswer | undefined =>
+  list.find((a) => a._tag === "deferUpdate" || a._tag === "deferReply" || a._tag === "reply")
 
-/** Interaction answers with Discord's rules: one acknowledgement, then follow-ups and edits. */
+/**
+ * Interaction answers with Discord's rules: only interactions Discord sent can be answered; one
+ * acknowledgement (a second is 40060), and follow-ups and edits only after it (before it the
+ * interaction's webhook is unknown, 10015). `editOriginal` edits the pressed message after
+ * `deferUpdate`, and the bot's own answer after `reply` or `deferReply`.
+ */
 const memoryInteractions = (s: MemoryState): DiscordService["interactions"] => {
   const answer = (what: string, ref: InteractionRef, a: InteractionAnswer, needsAck: boolean) =>
     Effect.flatMap(s.faults.check("interaction", ref.id, what), () =>
       Effect.suspend(() => {
+        if (!s.origins.has(ref.id)) return Effect.fail(refusal(what, 404, 10062, "Unknown interaction"))
         const list = s.answersOf(ref.id)
-        if (!needsAck && isAcknowledged(list))
-          return Effect.fail(refused(what, 40060, "Interaction has already been acknowledged."))
-        if (needsAck && !isAcknowledged(list)) return Effect.fail(notFound(what, "Unknown Webhook"))
+        const acknowledged = acknowledgementOf(list) !== undefined
+        if (!needsAck && acknowledged)
+          return Effect.fail(refusal(what, 400, 40060, "Interaction has already been acknowledged."))
+        if (needsAck && !acknowledged) return Effect.fail(refusal(what, 404, 10015, "Unknown Webhook"))
         list.push(a)
         return Effect.void
       }),
     )
   return {
     deferUpdate: (ref) =>
-      s.pressedOn.has(ref.id)
-        ? answer("defer update", ref, { _tag: "deferUpdate" }, false)
-        : Effect.fail(refused("defer update", 50035, "only a button press can defer an update")),
+      s.origins.get(ref.id)?._tag === "command"
+        ? Effect.fail(refusal("defer update", 400, 50035, "only a button press can defer an update"))
+        : answer("defer update", ref, { _tag: "deferUpdate" }, false),
     deferReply: (ref, ephemeral) => answer("defer reply", ref, { _tag: "deferReply", ephemeral }, false),
     reply: (ref, r) => answer("interaction reply", ref, { _tag: "reply", content: r.content }, false),
     followUp: (ref, r) =>
@@ -192,13 +247,18 @@ const memoryInteractions = (s: MemoryState): DiscordService["interactions"] => {
     editOriginal: (ref, edit) =>
       Effect.flatMap(answer("edit original", ref, { _tag: "editOriginal", edit }, true), () =>
         Effect.sync(() => {
-          const messageId = s.pressedOn.get(ref.id)
-          const message = messageId === undefined ? undefined : s.stored.get(messageId)
+          const origin = s.origins.get(ref.id)
+          if (origin?._tag !== "press" || acknowledgementOf(s.answersOf(ref.id))?._tag !== "deferUpdate")
+            return
+          const message = s.stored.get(origin.messageId)
           if (message !== undefined) s.applyEdit(message, edit)
         }),
       ),
   }
 }
+
+/** Thread names are 1 to 100 characters. */
+const badThreadName = (name: string): boolean => name.length < 1 || name.length > 100
 
 /** Posting, editing, reading, replying, DMs and private threads. */
 const memoryMessaging = (s: MemoryState) =>
@@ -207,37 +267,72 @@ const memoryMessaging = (s: MemoryState) =>
       Effect.flatMap(s.faults.check("post", channelId, `post to ${channelId}`), () =>
         Effect.sync(() => s.keep({ channelId, messageId: s.nextId() }, message, { _tag: "post" })),
       ),
-    edit: (ref, edit) =>
-      Effect.flatMap(s.faults.check("edit", ref.channelId, `edit message ${ref.messageId}`), () =>
-        Effect.map(s.find(`edit message ${ref.messageId}`, ref.messageId), (m) => s.applyEdit(m, edit)),
-      ),
-    read: (ref) =>
-      Effect.flatMap(s.faults.check("read", ref.channelId, `read message ${ref.messageId}`), () =>
-        s.find(`read message ${ref.messageId}`, ref.messageId),
-      ),
-    reply: (ref, message) =>
-      Effect.flatMap(s.faults.check("reply", ref.channelId, `reply to ${ref.messageId}`), () =>
-        Effect.sync(() =>
-          s.keep({ channelId: ref.channelId, messageId: s.nextId() }, message, { _tag: "reply", to: ref }),
+    edit: (ref, edit) => {
+      const what = `edit message ${ref.messageId}`
+      return Effect.flatMap(s.faults.check("edit", ref.channelId, what), () =>
+        Effect.flatMap(s.locate(what, ref), (found) =>
+          found._tag === "own"
+            ? Effect.sync(() => s.applyEdit(found.message, edit))
+            : Effect.fail(refusal(what, 403, 50005, "Cannot edit a message authored by another user")),
         ),
-      ),
+      )
+    },
+    read: (ref) => {
+      const what = `read message ${ref.messageId}`
+      return Effect.flatMap(s.faults.check("read", ref.channelId, what), () =>
+        Effect.map(s.locate(what, ref), (found) =>
+          found._tag === "own"
+            ? postedOf(found.message)
+            : {
+                channelId: ref.channelId,
+                messageId: ref.messageId,
+                content: found.message.content,
+                embeds: [],
+              },
+        ),
+      )
+    },
+    reply: (ref, message) => {
+      const what = `reply to ${ref.messageId}`
+      return Effect.flatMap(s.faults.check("reply", ref.channelId, what), () =>
+        Effect.map(Effect.option(s.locate(what, ref)), (found) => {
+          // A reply to a message not (or no longer) in the channel goes out as a plain message:
+          // the port asks Discord not to fail it.
+          const via: StoredMessage["via"] = Option.isSome(found)
+            ? { _tag: "reply", to: ref }
+            : { _tag: "post" }
+          return s.keep({ channelId: ref.channelId, messageId: s.nextId() }, message, via)
+        }),
+      )
+    },
     sendDm: (userId, message) =>
       Effect.flatMap(s.faults.check("sendDm", userId, `DM to ${userId}`), () =>
         s.closedDms.has(userId)
-          ? Effect.fail(refused(`DM to ${userId}`, 50007, "Cannot send messages to this user"))
+          ? Effect.fail(refusal(`DM to ${userId}`, 403, 50007, "Cannot send messages to this user"))
           : Effect.sync(() =>
-              s.keep({ channelId: `dm-${userId}`, messageId: s.nextId() }, message, { _tag: "dm", userId }),
+              s.keep({ channelId: s.dmChannelOf(userId), messageId: s.nextId() }, message, {
+                _tag: "dm",
+                userId,
+              }),
             ),
       ),
-    openPrivateThread: (channelId, name, memberIds) =>
-      Effect.flatMap(s.faults.check("openPrivateThread", channelId, `private thread in ${channelId}`), () =>
-        Effect.sync(() => {
-          const threadId = s.nextId()
-          s.threads.push({ threadId, channelId, name, memberIds: [...memberIds] })
-          return threadId
-        }),
-      ),
+    openPrivateThread: (channelId, name, memberIds) => {
+      const what = `private thread in ${channelId}`
+      return Effect.flatMap(s.faults.check("openPrivateThread", channelId, what), () =>
+        badThreadName(name)
+          ? Effect.fail(refusal(what, 400, 50035, "thread name must be 1 to 100 characters"))
+          : Effect.sync(() => {
+              const threadId = s.nextId()
+              const members = [...new Set([MEMORY_BOT_ID, ...memberIds])]
+              s.threads.push({ threadId, channelId, name, memberIds: members })
+              return threadId
+            }),
+      )
+    },
   }) satisfies Pick<DiscordService, "post" | "edit" | "read" | "reply" | "sendDm" | "openPrivateThread">
+
+const hasButton = (message: StoredMessage, customId: string): boolean =>
+  message.components.some((row) => row.components.some((b) => b.customId === customId))
 
 /** What a test does as the members, the CRT and Discord itself. */
 const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
@@ -247,36 +342,51 @@ const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
   threads: Effect.sync(() => [...s.threads]),
   registered: Effect.sync(() => [...s.registered.commands]),
   memberSays: (m) =>
-    Effect.map(Clock.currentTimeMillis, (now) => {
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const message: IncomingMessage = {
         guildId: MEMORY_GUILD_ID,
-        parentChannelId: null,
+        parentChannelId: s.threadOf(m.channelId)?.channelId ?? null,
         messageId: s.nextId(),
         author: { id: "100000000000000099", bot: false, displayName: "Member", avatarUrl: undefined },
         sentAt: now,
         ...m,
       }
+      const thread = s.threadOf(message.channelId)
+      if (thread !== undefined && !thread.memberIds.includes(message.author.id))
+        return Effect.dieMessage(
+          `${message.author.id} is not a member of the private thread ${thread.threadId}`,
+        )
+      s.received.set(message.messageId, message)
       s.incoming.emit(message)
-      return message
+      return Effect.succeed(message)
     }),
   press: (input) =>
-    Effect.map(s.find("press", input.messageId), (message) => {
-      const interaction = { id: s.nextId() }
-      s.pressedOn.set(interaction.id, message.messageId)
-      const press: ButtonPress = {
-        interaction,
-        customId: input.customId,
-        userId: input.userId,
-        roleIds: input.roleIds,
-        guildId: MEMORY_GUILD_ID,
-        message,
-      }
-      s.presses.emit(press)
-      return press
-    }),
+    Effect.flatMap(
+      Option.match(Option.fromNullable(s.stored.get(input.messageId)), {
+        onNone: () => Effect.fail(unknownMessage("press", input.messageId)),
+        onSome: Effect.succeed,
+      }),
+      (message) => {
+        if (!hasButton(message, input.customId))
+          return Effect.dieMessage(`message ${input.messageId} has no button ${input.customId}`)
+        const interaction = { id: s.nextId() }
+        s.origins.set(interaction.id, { _tag: "press", messageId: message.messageId })
+        const press: ButtonPress = {
+          interaction,
+          customId: input.customId,
+          userId: input.userId,
+          roleIds: input.roleIds,
+          guildId: MEMORY_GUILD_ID,
+          message: postedOf(message),
+        }
+        s.presses.emit(press)
+        return Effect.succeed(press)
+      },
+    ),
   command: ({ interactionId, ...input }) =>
     Effect.sync(() => {
       const invocation: CommandInvocation = { ...input, interaction: { id: interactionId ?? s.nextId() } }
+      s.origins.set(invocation.interaction.id, { _tag: "command" })
       s.commands.emit(invocation)
       return invocation
     }),
@@ -299,8 +409,12 @@ export const makeMemory: Effect.Effect<{
     interactions: memoryInteractions(s),
     registerCommands: (commands) =>
       Effect.flatMap(s.faults.check("registerCommands", "", "register commands"), () =>
-        Effect.sync(() => {
+        Effect.suspend(() => {
+          const problem = commandsProblem(commands)
+          if (problem !== undefined)
+            return Effect.fail(refusal("register commands", 400, 50035, `Invalid Form Body: ${problem}`))
           s.registered.commands = [...commands]
+          return Effect.void
         }),
       ),
     messages: s.incoming.stream,

@@ -1,9 +1,11 @@
 import {
   ActionRowBuilder,
   ApplicationCommandOptionType,
+  type ApplicationCommandStringOptionData,
   ButtonBuilder,
   ButtonStyle,
   ChannelType,
+  type ChatInputApplicationCommandData,
   Client,
   type ClientEvents,
   DiscordAPIError,
@@ -14,6 +16,7 @@ import {
   type Interaction,
   InteractionResponseType,
   MessageFlags,
+  MessageType,
   type TextChannel,
   ThreadAutoArchiveDuration,
 } from "discord.js"
@@ -256,10 +259,51 @@ describe("posting messages", () => {
     })
     expect(emulator.takeViolations()).toEqual([])
 
-    await channel.send({ content: "no mention policy" })
+    expect(emulator.allowedMentions(allowed.id)).toEqual({
+      parse: ["everyone"],
+      users: [USER.river],
+      roles: [ROLE.crt],
+    })
+    expect(emulator.allowedMentions(silenced.id)).toEqual(quiet)
+
+    const unruled = await channel.send({ content: "no mention policy" })
+    expect(emulator.allowedMentions(unruled.id)).toBeNull()
     expect(emulator.takeViolations()).toEqual([
       expect.stringContaining("content sent without explicit allowed_mentions"),
     ])
+  })
+
+  it("finds a reply's message in the reply's own channel only, and refuses a missing one unless told not to", async () => {
+    const emulator = await emulatorWith()
+    const client = await connect(emulator)
+    const alerts = textChannel(client, CHANNEL.alerts)
+    const lounge = textChannel(client, CHANNEL.lounge)
+    const said = emulator.memberSays({ channelId: CHANNEL.lounge, userId: USER.river, content: "hello?" })
+
+    const reply = await lounge.send({
+      content: "We're here",
+      allowedMentions: quiet,
+      reply: { messageReference: said.id },
+    })
+    expect(emulator.message(reply.id)).toMatchObject({
+      type: MessageType.Reply,
+      message_reference: { message_id: said.id, channel_id: CHANNEL.lounge },
+      mentions: [],
+    })
+
+    const elsewhere = alerts.send({
+      content: "Wrong place",
+      allowedMentions: quiet,
+      reply: { messageReference: said.id },
+    })
+    await expect(elsewhere).rejects.toMatchObject({ status: 400, code: 50035 })
+    const plain = await alerts.send({
+      content: "Sent anyway",
+      allowedMentions: quiet,
+      reply: { messageReference: said.id, failIfNotExists: false },
+    })
+    expect(emulator.message(plain.id)).toMatchObject({ type: MessageType.Default, content: "Sent anyway" })
+    expect(emulator.message(plain.id)?.message_reference).toBeUndefined()
   })
 })
 
@@ -449,6 +493,56 @@ describe("interactions", () => {
     expect(original?.embeds[0]?.title).toBe("Raised: member in distress")
     expect((original?.flags ?? 0) & MessageFlags.Loading).toBe(0)
     expect(followUp?.content).toBe("Logged")
+  })
+})
+
+describe("command registration", () => {
+  it("refuses what Discord refuses: capitals, empty descriptions, required after optional, twice the same name", async () => {
+    const emulator = await emulatorWith()
+    const client = await connect(emulator)
+    const option = (name: string, required: boolean): ApplicationCommandStringOptionData => ({
+      type: ApplicationCommandOptionType.String,
+      name,
+      description: name,
+      required,
+    })
+    const refused: ReadonlyArray<ReadonlyArray<ChatInputApplicationCommandData>> = [
+      [{ name: "Alert", description: "Crisis alerts" }],
+      [{ name: "alert", description: "" }],
+      [
+        {
+          name: "alert",
+          description: "Crisis alerts",
+          options: [option("level", false), option("reason", true)],
+        },
+      ],
+      [
+        { name: "alert", description: "Crisis alerts" },
+        { name: "alert", description: "Again" },
+      ],
+    ]
+    for (const commands of refused) {
+      await expect(client.application.commands.set(commands)).rejects.toMatchObject({
+        status: 400,
+        code: 50035,
+      })
+    }
+    expect(emulator.takeViolations()).toEqual([
+      expect.stringContaining("invalid name"),
+      expect.stringContaining("invalid description"),
+      expect.stringContaining("invalid options.1.required"),
+      expect.stringContaining("/alert twice"),
+    ])
+    expect(emulator.registeredCommands).toEqual([])
+
+    await client.application.commands.set([
+      {
+        name: "alert",
+        description: "Crisis alerts",
+        options: [option("reason", true), option("level", false)],
+      },
+    ])
+    expect(emulator.registeredCommands.map((c) => c.command.name)).toEqual(["alert"])
   })
 })
 

@@ -62,6 +62,8 @@ export interface MessageRecord {
   files: StoredFile[]
   /** A deferred interaction response ("Bot is thinking…") not yet edited. */
   loading: boolean
+  /** The `allowed_mentions` of the latest create or edit that sent one; null when none did. */
+  allowedMentions: APIAllowedMentions | null
 }
 
 export interface NewMessage {
@@ -126,6 +128,7 @@ export class MessageStore {
       ephemeral: input.ephemeral,
       files: input.files,
       loading: input.loading,
+      allowedMentions: input.body.allowed_mentions ?? null,
     }
     this.records.set(message.id, record)
     if (!input.ephemeral) {
@@ -156,6 +159,8 @@ export class MessageStore {
       edited_timestamp: new Date().toISOString(),
     }
     record.loading = false
+    if (body.allowed_mentions !== undefined && body.allowed_mentions !== null)
+      record.allowedMentions = body.allowed_mentions
     this.notify(record, true)
     return record
   }

@@ -14,7 +14,7 @@ import type { EmulatorCore } from "./emulatorState.js"
 import { dispatchMessage } from "./gatewayFeed.js"
 import { discordError, type Reply, type UploadedFile } from "./httpKit.js"
 import type { InteractionState } from "./Interactions.js"
-import type { MessageBody, MessageRecord } from "./MessageStore.js"
+import type { MessageBody, MessageRecord, MessageStore } from "./MessageStore.js"
 import { errorTree, messageProblems, resolveMentions } from "./messageRules.js"
 import type { StoredFile } from "./types.js"
 import type { ChannelRecord } from "./World.js"
@@ -74,6 +74,23 @@ export const replyTo = (referenced: APIMessage | undefined, guildId: Snowflake |
         referenced,
       }
 
+/**
+ * The message a reply refers to: Discord looks for it in the channel the reply is sent to (a
+ * reference naming another channel finds nothing), and never finds an ephemeral one.
+ */
+export const replyTarget = (
+  store: MessageStore,
+  channelId: Snowflake,
+  reference: MessageBody["message_reference"],
+): APIMessage | undefined => {
+  if (reference === undefined || reference === null || reference.message_id === undefined) return undefined
+  if (reference.channel_id !== undefined && reference.channel_id !== channelId) return undefined
+  const record = store.get(reference.message_id)
+  return record === undefined || record.ephemeral || record.message.channel_id !== channelId
+    ? undefined
+    : record.message
+}
+
 /** The attachment Discord serves for an uploaded file, under the emulator's own URL. */
 export const attachmentOf = (
   baseUrl: string,
@@ -125,8 +142,7 @@ const create = (
 ): MessageRecord => {
   const { world, store } = core
   const guildId = world.guildIdOf(channel.id)
-  const referenceId = body.message_reference?.message_id
-  const referenced = referenceId === undefined ? undefined : store.get(referenceId)?.message
+  const referenced = replyTarget(store, channel.id, body.message_reference)
   const mentions = resolveMentions(
     body.content ?? "",
     body.allowed_mentions ?? undefined,
@@ -139,7 +155,7 @@ const create = (
     channelId: channel.id,
     guildId,
     author: core.botUser,
-    type: interaction === undefined ? MessageType.Default : MessageType.Reply,
+    type: interaction === undefined && referenced === undefined ? MessageType.Default : MessageType.Reply,
     body: { ...body, flags },
     attachments: files.map((f) => f.attachment),
     files,

@@ -1,5 +1,11 @@
-import { type APIMessage, GatewayDispatchEvents, GatewayOpcodes, MessageType } from "discord-api-types/v10"
-import { attachmentOf, replyTo } from "./botMessages.js"
+import {
+  type APIMessage,
+  ChannelType,
+  GatewayDispatchEvents,
+  GatewayOpcodes,
+  MessageType,
+} from "discord-api-types/v10"
+import { attachmentOf, replyTarget, replyTo } from "./botMessages.js"
 import type { EmulatorContext } from "./emulatorState.js"
 import { dispatchMessage } from "./gatewayFeed.js"
 import { resolveMentions } from "./messageRules.js"
@@ -29,8 +35,17 @@ const memberSays = (emu: EmulatorContext, input: MemberSaysInput): APIMessage =>
   const author = world.user(input.userId)
   if (author === undefined) throw new Error(`emulator: no user ${input.userId}`)
   if (guildId !== undefined) memberOrThrow(world, guildId, input.userId)
+  if (
+    channel.type === ChannelType.PrivateThread &&
+    world.threadMembers.get(channel.id)?.has(input.userId) !== true
+  )
+    throw new Error(`emulator: ${input.userId} is not a member of the private thread ${channel.id}`)
   const referenced =
-    input.messageReference === undefined ? undefined : store.get(input.messageReference)?.message
+    input.messageReference === undefined
+      ? undefined
+      : replyTarget(store, channel.id, { message_id: input.messageReference })
+  if (input.messageReference !== undefined && referenced === undefined)
+    throw new Error(`emulator: no message ${input.messageReference} in channel ${channel.id} to reply to`)
   const parsed = resolveMentions(input.content, undefined, referenced?.author.id)
   const userIds = [...new Set([...parsed.users, ...(input.mentions ?? [])])]
   const mentions = {
@@ -94,13 +109,21 @@ const controls = ({ gateway, world, faults }: EmulatorContext): Controls => ({
 
 type Inspection = Pick<
   DiscordEmulator,
-  "messages" | "message" | "waitForMessage" | "waitForEdit" | "dmsTo" | "threads" | "files"
+  | "messages"
+  | "message"
+  | "allowedMentions"
+  | "waitForMessage"
+  | "waitForEdit"
+  | "dmsTo"
+  | "threads"
+  | "files"
 >
 
 /** What a test reads back: messages, edits, DMs, threads and uploaded files. */
 const inspection = ({ world, store, botUser }: EmulatorContext): Inspection => ({
   messages: (channelId) => store.inChannel(channelId),
   message: (messageId) => store.get(messageId)?.message,
+  allowedMentions: (messageId) => store.get(messageId)?.allowedMentions,
   waitForMessage: (channelId, predicate = () => true, timeoutMs = 5_000) =>
     store.waitForMessage(channelId, predicate, timeoutMs),
   waitForEdit: (messageId, predicate = () => true, timeoutMs = 5_000) =>

@@ -1,4 +1,5 @@
 import type {
+  APIAllowedMentions,
   APIApplicationCommand,
   APIAttachment,
   APIInteraction,
@@ -246,6 +247,12 @@ export interface DiscordEmulator {
   /** Non-ephemeral messages of a channel (threads and DMs are channels), oldest first. */
   messages(channelId: Snowflake): readonly APIMessage[]
   message(messageId: Snowflake): APIMessage | undefined
+  /**
+   * The `allowed_mentions` the bot sent with a message (its latest create or edit that had one):
+   * Discord never echoes it back, so this is the only way to see it. null when none was sent,
+   * undefined for an unknown message.
+   */
+  allowedMentions(messageId: Snowflake): APIAllowedMentions | null | undefined
   waitForMessage(
     channelId: Snowflake,
     predicate?: (m: APIMessage) => boolean,

@@ -1,7 +1,8 @@
 import { ChannelType, RESTJSONErrorCodes } from "discord-api-types/v10"
+import { replyTarget } from "../botMessages.js"
 import type { EmulatorContext } from "../emulatorState.js"
 import { discordError, noContent, notFound, ok, type Reply } from "../httpKit.js"
-import type { MessageRecord } from "../MessageStore.js"
+import type { MessageBody, MessageRecord } from "../MessageStore.js"
 import { type ChannelRecord, isTextLike, type World } from "../World.js"
 import { bodyOf, isReply, type Route, type RouteContext } from "./route.js"
 
@@ -31,6 +32,26 @@ const unwritable = (world: World, channel: ChannelRecord): Reply | undefined => 
   return undefined
 }
 
+/**
+ * A reply to a message that is not in the channel: refused, unless the body says
+ * `fail_if_not_exists: false` (then it is sent as a plain message).
+ */
+const unknownReplyTarget = (
+  emu: EmulatorContext,
+  channel: ChannelRecord,
+  body: MessageBody,
+): Reply | undefined => {
+  const reference = body.message_reference
+  if (reference === undefined || reference === null || reference.message_id === undefined) return undefined
+  if (replyTarget(emu.store, channel.id, reference) !== undefined || reference.fail_if_not_exists === false)
+    return undefined
+  return discordError(400, RESTJSONErrorCodes.InvalidFormBodyOrContentType, "Invalid Form Body", {
+    message_reference: {
+      _errors: [{ code: "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", message: "Unknown message" }],
+    },
+  })
+}
+
 const postMessage = (emu: EmulatorContext, ctx: RouteContext): Reply => {
   const { messages } = emu
   const channel = channelOr404(emu.world, ctx.params.channel ?? "")
@@ -42,6 +63,8 @@ const postMessage = (emu: EmulatorContext, ctx: RouteContext): Reply => {
   if (isReply(body)) return body
   const refused = messages.refuse(what, body, ctx.request.files.length === 0)
   if (refused !== undefined) return refused
+  const unknownReference = unknownReplyTarget(emu, channel, body)
+  if (unknownReference !== undefined) return unknownReference
   const files = messages.storedFiles(ctx.request.files, body)
   return ok(messages.create(channel, body, files, { ephemeral: false, loading: false }).message)
 }

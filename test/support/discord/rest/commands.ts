@@ -1,4 +1,5 @@
 import { type APIApplicationCommand, ApplicationCommandType, type Snowflake } from "discord-api-types/v10"
+import { commandProblem } from "../commandRules.js"
 import type { EmulatorState } from "../emulatorState.js"
 import { ok, type Reply } from "../httpKit.js"
 import type { RegisteredCommand } from "../types.js"
@@ -11,6 +12,12 @@ export const commandsOf = (registered: readonly RegisteredCommand[], guildId: Sn
 const nameOf = (raw: unknown): unknown =>
   typeof raw === "object" && raw !== null && "name" in raw ? raw.name : undefined
 
+/** Names are unique per command type: a chat command and a user command may share one. */
+const keyOf = (raw: unknown): string => {
+  const type = typeof raw === "object" && raw !== null && "type" in raw ? raw.type : undefined
+  return `${String(type ?? ApplicationCommandType.ChatInput)}/${String(nameOf(raw))}`
+}
+
 /** A command as Discord stores it, keeping the id of the one it replaces; a string names a bad field. */
 const toCommand = (
   state: EmulatorState,
@@ -18,17 +25,10 @@ const toCommand = (
   guildId: Snowflake | undefined,
   previous?: APIApplicationCommand,
 ): APIApplicationCommand | string => {
-  if (typeof raw !== "object" || raw === null || !("name" in raw) || typeof raw.name !== "string")
-    return "name"
-  if (!/^[-_\p{L}\p{N}]{1,32}$/u.test(raw.name)) return "name"
+  const problem = commandProblem(raw)
+  if (problem !== undefined) return problem
   const fields = raw as Partial<APIApplicationCommand>
   const type = fields.type ?? ApplicationCommandType.ChatInput
-  if (
-    type === ApplicationCommandType.ChatInput &&
-    (typeof fields.description !== "string" || fields.description.length > 100)
-  ) {
-    return "description"
-  }
   return {
     ...(fields as APIApplicationCommand),
     id: previous?.id ?? state.nextId(),
@@ -49,8 +49,14 @@ const putCommands = (state: EmulatorState, ctx: RouteContext): Reply => {
   if (!Array.isArray(list)) return invalidFormBody()
   const old = commandsOf(registered, guildId)
   const built: APIApplicationCommand[] = []
+  const keys = new Set<string>()
   for (const raw of list) {
     const name = nameOf(raw)
+    if (keys.has(keyOf(raw))) {
+      state.violation(`command registration: /${String(name)} twice in one overwrite`)
+      return invalidFormBody()
+    }
+    keys.add(keyOf(raw))
     const command = toCommand(state, raw, guildId, old.find((c) => c.command.name === name)?.command)
     if (typeof command === "string") {
       state.violation(`command registration: invalid ${command} in ${JSON.stringify(raw)}`)
