@@ -83,14 +83,7 @@ export const createAlert = (input: NewAlert, policy: LifecyclePolicy): Transitio
 // Transition
 // ---------------------------------------------------------------------------------------------
 
-/** The rejection every event gets once a terminal milestone (closing) is reached. */
-const ended = (alert: Alert): Option.Option<Rejection> => {
-  for (const m of MILESTONE_LIST) {
-    const reached = alert.milestones[m.key]
-    if (m.terminal && reached !== null) return Option.some(alreadyReached(m.key, reached))
-  }
-  return Option.none()
-}
+const TERMINAL = MILESTONE_LIST.filter((m) => m.terminal).map((m) => m.key)
 
 /**
  * The next alert and the effects the shell must run, or why the event changes nothing. The
@@ -101,15 +94,18 @@ export const transition = (
   event: LifecycleEvent,
   now: number,
 ): Either.Either<Transition, Rejection> => {
-  const over = ended(alert)
-  if (Option.isSome(over)) return Either.left(over.value)
+  // Once a terminal milestone (closing) is reached, every event is refused.
+  for (const key of TERMINAL) {
+    const reached = alert.milestones[key]
+    if (reached !== null) return Either.left(alreadyReached(key, reached))
+  }
   const declared = EVENTS.get(event._tag)
   // Every event type is derived from a declaration, so this is only reachable with forged input.
   if (declared === undefined) return Either.left({ _tag: "UnknownEvent", event: String(event._tag) })
-  return Either.map(declared.decide(alert, event, now), (step) => ({
-    alert: { ...alert, ...step.changes, version: alert.version + 1 },
-    effects: step.effects,
-  }))
+  const decided = declared.decide(alert, event, now)
+  if (Either.isLeft(decided)) return Either.left(decided.left)
+  const { changes, effects } = decided.right
+  return Either.right({ alert: Object.assign({}, alert, changes, { version: alert.version + 1 }), effects })
 }
 
 /** Whether `u` is an event some declaration handles, with the fields it declares. */

@@ -11,10 +11,12 @@ import {
   stamp,
   statusWhenReached,
 } from "./Declaration.js"
-import { cancel, UPDATE } from "./Effects.js"
+import { cancel, effects, UPDATE } from "./Effects.js"
 
 /** What an alert records of its acknowledgement: who pressed Acknowledge, and when. */
 export const AcknowledgedData = Reached
+
+const ACKNOWLEDGED = effects(UPDATE, cancel("auto_contact"), cancel("renotify"))
 
 /** A CRT member has taken the alert on. */
 export const Acknowledged = milestone({
@@ -28,11 +30,7 @@ export const Acknowledged = milestone({
      * acknowledging is never taken away from the CRT.
      */
     Acknowledge: event({ by: Schema.String }, (alert, e, now) =>
-      reach(alert, "acknowledged", stamp(alert, e.by, now), [
-        UPDATE,
-        cancel("auto_contact"),
-        cancel("renotify"),
-      ]),
+      reach(alert, "acknowledged", stamp(alert, e.by, now), ACKNOWLEDGED),
     ),
   },
   button: {

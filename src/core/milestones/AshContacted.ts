@@ -14,10 +14,10 @@ import {
   reach,
   reachedAlready,
   refuse,
-  stamp,
+  stampWith,
   unless,
 } from "./Declaration.js"
-import { cancel, renotify, UPDATE } from "./Effects.js"
+import { cancel, effects, renotify, UPDATE } from "./Effects.js"
 import type { Rejection } from "./Rejections.js"
 
 /** Who asked for the contact: a CRT member with Talk to Ash, or the auto-contact timer. */
@@ -54,6 +54,11 @@ const request = (mode: AshContactMode, by: string, now: number) => ({
   contactRequest: { mode, by, at: Math.max(0, Math.trunc(now)) },
 })
 
+const REQUESTED = effects({ _tag: "ContactMember", mode: "manual" }, cancel("auto_contact"))
+const AUTO_DUE = effects({ _tag: "ContactMember", mode: "auto" })
+const CONTACTED = effects(UPDATE, cancel("auto_contact"))
+const FAILED = effects(UPDATE, renotify("contact_failed"))
+
 /** Ash has reached the member (by DM, or in a private thread when DMs are closed). */
 export const AshContacted = milestone({
   key: "ashContacted",
@@ -69,11 +74,7 @@ export const AshContacted = milestone({
           alert.optedOut ? OPTED_OUT : null,
           pendingRequest(alert, now),
         ],
-        () =>
-          accept(request("manual", e.by, now), [
-            { _tag: "ContactMember", mode: "manual" },
-            cancel("auto_contact"),
-          ]),
+        () => accept(request("manual", e.by, now), REQUESTED),
       ),
     ),
     /** The auto-contact timer fired: contact the member if nobody has taken the alert on. */
@@ -88,24 +89,21 @@ export const AshContacted = milestone({
           alert.optedOut ? OPTED_OUT : null,
           pendingRequest(alert, now),
         ],
-        () => accept(request("auto", "auto", now), [{ _tag: "ContactMember", mode: "auto" }]),
+        () => accept(request("auto", "auto", now), AUTO_DUE),
       )
     }),
     /** The shell reached the member (DM or private thread) for the pending request. */
     AshContactMade: event({ via: ContactChannel }, (alert, e, now) => {
       const r = alert.contactRequest
       if (r === null) return refuse({ _tag: "NoContactPending" })
-      const reached = { ...stamp(alert, r.by, now), mode: r.mode, via: e.via }
-      return reach(alert, "ashContacted", reached, [UPDATE, cancel("auto_contact")], { contactRequest: null })
+      const reached = stampWith(alert, r.by, now, { mode: r.mode, via: e.via })
+      return reach(alert, "ashContacted", reached, CONTACTED, { contactRequest: null })
     }),
     /** The shell could not reach the member for the pending request: no contact is recorded. */
     AshContactFailed: event({ reason: Schema.String }, (alert) =>
       alert.contactRequest === null
         ? refuse({ _tag: "NoContactPending" })
-        : accept({ contactRequest: null, contactFailures: alert.contactFailures + 1 }, [
-            UPDATE,
-            renotify("contact_failed"),
-          ]),
+        : accept({ contactRequest: null, contactFailures: alert.contactFailures + 1 }, FAILED),
     ),
   },
   button: {

@@ -1,6 +1,10 @@
 /** What changes an alert or its metrics without being a milestone of its own. */
 import { accept, aspect, event, notNeeded, refuse, unless } from "./Declaration.js"
-import { cancel, renotify, UPDATE } from "./Effects.js"
+import { cancel, effects, renotify, UPDATE } from "./Effects.js"
+
+const OPTED_OUT = effects(UPDATE, cancel("auto_contact"), renotify("opted_out"))
+const REPEATED = effects(UPDATE)
+const RENOTIFIED = effects(renotify("unacknowledged"))
 
 /** The alert itself: counted once in its day, with how long the member's message took to alert. */
 export const Created = aspect({
@@ -29,9 +33,7 @@ export const OptOut = aspect({
   events: {
     /** The member said they prefer human support. */
     MemberOptedOut: event({}, (alert) =>
-      alert.optedOut
-        ? refuse({ _tag: "AlreadyOptedOut" })
-        : accept({ optedOut: true }, [UPDATE, cancel("auto_contact"), renotify("opted_out")]),
+      alert.optedOut ? refuse({ _tag: "AlreadyOptedOut" }) : accept({ optedOut: true }, OPTED_OUT),
     ),
   },
   button: null,
@@ -50,7 +52,7 @@ export const Repeats = aspect({
   events: {
     /** Another flagged message from the member was suppressed by the cooldown. */
     RepeatSuppressed: event({}, (alert) =>
-      accept({ suppressedRepeats: alert.suppressedRepeats + 1 }, [UPDATE]),
+      accept({ suppressedRepeats: alert.suppressedRepeats + 1 }, REPEATED),
     ),
   },
   button: null,
@@ -75,7 +77,7 @@ export const Renotify = aspect({
           notNeeded(alert, "acknowledged"),
           notNeeded(alert, "responded"),
         ],
-        () => accept({ renotified: true }, [renotify("unacknowledged")]),
+        () => accept({ renotified: true }, RENOTIFIED),
       )
     }),
   },

@@ -10,10 +10,10 @@ import {
   Reached,
   reach,
   refuse,
-  stamp,
+  stampWith,
   statusWhenReached,
 } from "./Declaration.js"
-import { cancel, type LifecycleEffect, UPDATE } from "./Effects.js"
+import { cancel, effects, type LifecycleEffect, UPDATE } from "./Effects.js"
 
 export const CloseReason = Schema.Literal("resolved", "expired")
 export type CloseReason = typeof CloseReason.Type
@@ -35,10 +35,14 @@ const close = (
   reach(
     alert,
     "closed",
-    { ...stamp(alert, by, now), reason, unanswered: alert.milestones.responded === null },
+    stampWith(alert, by, now, { reason, unanswered: alert.milestones.responded === null }),
     effects,
     { contactRequest: null },
   )
+
+const RESOLVED = effects(UPDATE, cancel("auto_contact"), cancel("renotify"), cancel("expire"))
+// The expiry timer is the one firing, so it is not cancelled.
+const EXPIRED = effects(UPDATE, cancel("auto_contact"), cancel("renotify"))
 
 /** The alert is over: resolved by a CRT member, or expired. A closed alert accepts no event. */
 export const Closed = milestone({
@@ -48,19 +52,12 @@ export const Closed = milestone({
   handled: false,
   events: {
     /** A CRT member pressed Resolve. */
-    Resolve: event({ by: Schema.String }, (alert, e, now) =>
-      close(alert, e.by, "resolved", now, [
-        UPDATE,
-        cancel("auto_contact"),
-        cancel("renotify"),
-        cancel("expire"),
-      ]),
-    ),
+    Resolve: event({ by: Schema.String }, (alert, e, now) => close(alert, e.by, "resolved", now, RESOLVED)),
     /** The expiry timer fired. */
     Expire: event({}, (alert, _e, now) =>
       now < alert.deadlines.expireAt
         ? refuse({ _tag: "NotDue", dueAt: alert.deadlines.expireAt })
-        : close(alert, "clock", "expired", now, [UPDATE, cancel("auto_contact"), cancel("renotify")]),
+        : close(alert, "clock", "expired", now, EXPIRED),
     ),
   },
   button: {

@@ -249,6 +249,13 @@ export const stamp = (alert: Alert, by: string, now: number): Reached => {
   return { at, by, elapsedMs: Math.max(0, at - alert.createdAt), skewed: at < alert.createdAt }
 }
 
+/**
+ * A milestone stamped `now` with the details it records (mode, reason, …). Built with
+ * Object.assign: `{ ...stamp(), reason }` is many times slower in V8, and this runs on every event.
+ */
+export const stampWith = <D extends object>(alert: Alert, by: string, now: number, detail: D): Reached & D =>
+  Object.assign(stamp(alert, by, now), detail)
+
 export const accept = (changes: AlertChanges, effects: ReadonlyArray<LifecycleEffect>): Decision =>
   Either.right({ changes, effects })
 
@@ -270,11 +277,14 @@ export const reach = <K extends MilestoneKey>(
   key: K,
   data: MilestoneData<K>,
   effects: ReadonlyArray<LifecycleEffect>,
-  changes: AlertChanges = {},
-): Decision =>
-  unless([reachedAlready(alert, key)], () =>
-    accept({ ...changes, milestones: { ...alert.milestones, [key]: data } }, effects),
-  )
+  changes?: AlertChanges,
+): Decision => {
+  const already = reachedAlready(alert, key)
+  if (already !== null) return Either.left(already)
+  const milestones = { ...alert.milestones, [key]: data }
+  // Object.assign, not a spread followed by a field: V8 builds the latter many times slower.
+  return Either.right({ changes: Object.assign({}, changes, { milestones }), effects })
+}
 
 /**
  * Who did something, as the CRT reads it: a member as a mention (`<@id>`), the bot's own actors

@@ -23,7 +23,17 @@ export type LifecycleEffect =
 
 export const UPDATE: LifecycleEffect = { _tag: "UpdateAlertMessage" }
 
-export const cancel = (kind: TimerKind): LifecycleEffect => ({ _tag: "CancelTimer", kind })
+const CANCEL: { readonly [K in TimerKind]: LifecycleEffect } = {
+  auto_contact: { _tag: "CancelTimer", kind: "auto_contact" },
+  renotify: { _tag: "CancelTimer", kind: "renotify" },
+  expire: { _tag: "CancelTimer", kind: "expire" },
+}
+
+/** Cancel a timer (one shared value per timer: transitions run often and allocate little). */
+export const cancel = (kind: TimerKind): LifecycleEffect => CANCEL[kind]
+
+/** A fixed list of effects, built once. */
+export const effects = (...list: ReadonlyArray<LifecycleEffect>): ReadonlyArray<LifecycleEffect> => list
 
 export const schedule = (kind: TimerKind, dueAt: number): LifecycleEffect => ({
   _tag: "ScheduleTimer",

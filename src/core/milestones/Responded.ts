@@ -9,10 +9,10 @@ import {
   milestone,
   Reached,
   reach,
-  stamp,
+  stampWith,
   statusWhenReached,
 } from "./Declaration.js"
-import { cancel, UPDATE } from "./Effects.js"
+import { cancel, effects, UPDATE } from "./Effects.js"
 
 /** How the first human response was seen (PRODUCT.md §5). */
 export const ResponseDetection = Schema.Literal(
@@ -26,6 +26,8 @@ export type ResponseDetection = typeof ResponseDetection.Type
 /** What an alert records of the first human response to the member. */
 export const RespondedData = Schema.Struct({ ...Reached.fields, detection: ResponseDetection })
 
+const RESPONDED = effects(UPDATE, cancel("auto_contact"), cancel("renotify"))
+
 /** A CRT member has answered the member: the first human response. */
 export const Responded = milestone({
   key: "responded",
@@ -35,11 +37,7 @@ export const Responded = milestone({
   events: {
     /** The first human message to the member was seen (or self-reported with I reached out). */
     FirstResponse: event({ by: Schema.String, detection: ResponseDetection }, (alert, e, now) =>
-      reach(alert, "responded", { ...stamp(alert, e.by, now), detection: e.detection }, [
-        UPDATE,
-        cancel("auto_contact"),
-        cancel("renotify"),
-      ]),
+      reach(alert, "responded", stampWith(alert, e.by, now, { detection: e.detection }), RESPONDED),
     ),
   },
   button: {
