@@ -4,7 +4,7 @@
  * open alert), the post with fallback channels, then the record with its timers.
  */
 import { randomBytes } from "node:crypto"
-import { Clock, Effect, Either, Option, Schema } from "effect"
+import { Clock, Effect, Either, Option, Schedule, Schema } from "effect"
 import { type AlertId, AlertId as AlertIdSchema } from "../../core/Alert.js"
 import { type AlertAnalysis, renderAlertMessage } from "../../core/AlertEmbed.js"
 import { calendarOf } from "../../core/Calendar.js"
@@ -73,6 +73,31 @@ const postWithFallback = (channels: ReadonlyArray<string>, render: (channelId: s
     return Option.none<MessageRef>()
   })
 
+/** How long a repeat waits for the alert holding the cooldown to be on record (see `countRepeatOn`). */
+const AWAIT_POSTING = Schedule.spaced("250 millis").pipe(Schedule.upTo("30 seconds"))
+
+/**
+ * Count a repeat on the alert holding the member's cooldown. That alert takes the cooldown before
+ * it is posted and is on record only after: while it still holds the cooldown, a missing record
+ * means its post is under way (a rate-limited post takes seconds), so the repeat waits for it
+ * rather than alert the CRT a second time. Bounded: a process that died mid-post leaves no record.
+ */
+const countRepeatOn = (alertId: AlertId, message: IntakeMessage) =>
+  Effect.gen(function* () {
+    const cooldowns = yield* CooldownStore
+    const lifecycle = yield* AlertLifecycle
+    const stillHolds = cooldowns.current(message.guildId, message.authorId).pipe(
+      Effect.map(Option.exists((entry) => entry.alertId === alertId)),
+      Effect.orElseSucceed(() => false),
+    )
+    return yield* lifecycle.apply(alertId, { _tag: "RepeatSuppressed" }).pipe(
+      Effect.retry({
+        schedule: AWAIT_POSTING,
+        while: (e) => (e._tag === "AlertNotFound" ? stillHolds : Effect.succeed(false)),
+      }),
+    )
+  })
+
 /**
  * Take the member's cooldown for `alertId`. If another open alert holds it, the message is
  * counted there instead (the CRT sees the repeat on the alert they have) and its id returned.
@@ -81,7 +106,6 @@ const takeCooldown = (message: IntakeMessage, decision: AlertDecision, alertId: 
   Effect.gen(function* () {
     const settings = yield* BotSettings
     const cooldowns = yield* CooldownStore
-    const lifecycle = yield* AlertLifecycle
     const acquire = (bypass: boolean) =>
       cooldowns.acquire({
         guildId: message.guildId,
@@ -93,12 +117,10 @@ const takeCooldown = (message: IntakeMessage, decision: AlertDecision, alertId: 
       })
     const held = yield* acquire(decision.escalation)
     if (held._tag !== "Held") return Option.none<AlertId>()
-    const counted = yield* lifecycle
-      .apply(held.entry.alertId, { _tag: "RepeatSuppressed" })
-      .pipe(Effect.either)
+    const counted = yield* countRepeatOn(held.entry.alertId, message).pipe(Effect.either)
     if (Either.isRight(counted)) return Option.some(held.entry.alertId)
     // The alert holding the cooldown is closed or gone: it cannot count this message, so alert anew.
-    yield* Effect.logInfo(`cooldown of closed alert ${held.entry.alertId} released: ${counted.left._tag}`)
+    yield* Effect.logInfo(`cooldown of alert ${held.entry.alertId} released: ${counted.left._tag}`)
     yield* cooldowns.release(message.guildId, message.authorId, held.entry.alertId)
     const retry = yield* acquire(true)
     return retry._tag === "Held" ? Option.some(retry.entry.alertId) : Option.none<AlertId>()

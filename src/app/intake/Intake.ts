@@ -53,14 +53,15 @@ const verdictOf = (analysis: NlpAnalysis, sensitivity: number): Verdict => {
 }
 
 /**
- * Analyse one message and alert if it calls for it. Returns false when the NLP was unavailable
- * (the message is then buffered by the caller's policy), true otherwise.
+ * Analyse one message and alert if it calls for it. Returns false when it must wait (the NLP was
+ * unavailable, or earlier messages still wait for their analysis): the caller keeps it.
  */
 export const analyse = (message: IntakeMessage) =>
   Effect.gen(function* () {
     const settings = yield* BotSettings
     const members = yield* MemberStore
     const nlp = yield* NlpClient
+    const outage = yield* NlpOutage
     const history = yield* members
       .recentHistory(message.guildId, message.authorId, settings.history.contextLimit)
       .pipe(Effect.catchAll((e) => Effect.as(Effect.logWarning(`history unavailable: ${e.message}`), [])))
@@ -84,6 +85,9 @@ export const analyse = (message: IntakeMessage) =>
           return true
       }
     }
+    // Analysed while earlier messages still wait for theirs (the NLP has just come back): it waits
+    // behind them, so that alerts and the cooldown follow the order the members wrote in.
+    if (yield* outage.waitingBefore(message.sentAt)) return false
     const verdict = verdictOf(reply.right, settings.channelSensitivity[message.channelId] ?? 1)
     if (isAtLeast(verdict.severity, "low")) {
       yield* members
@@ -119,18 +123,30 @@ const process = (message: IntakeMessage) =>
     Effect.annotateLogs({ message: message.messageId, channel: message.channelId }),
   )
 
-/** Re-analyse what was kept during an NLP outage, oldest first, once the NLP answers again. */
+/**
+ * Re-analyse what was kept during an NLP outage, oldest first, once the NLP answers again. The
+ * CRT is told detection is restored once a kept message was really analysed: a health check
+ * can pass while analyses still fail (the client's circuit breaker is still open, say).
+ */
 const recover = Effect.gen(function* () {
   const outage = yield* NlpOutage
   const nlp = yield* NlpClient
   if ((yield* outage.size) === 0 || !(yield* nlp.health())) return
   const pending = yield* outage.drain
   for (const [i, message] of pending.entries()) {
-    if (!(yield* analyse(message).pipe(Effect.catchAll(() => Effect.succeed(true))))) {
+    const analysed = analyse(message).pipe(
+      Effect.catchAllCause((cause) =>
+        Effect.as(Effect.logError(`kept message ${message.messageId} not processed`, cause), true),
+      ),
+    )
+    if (!(yield* analysed)) {
       yield* outage.requeue(pending.slice(i))
       return
     }
+    if (i === 0) yield* outage.restored(pending.length)
   }
+  // Everything kept was too old or over the limit: nothing to analyse, but the CRT must know.
+  if (pending.length === 0) yield* outage.restored(0)
 })
 
 type IntakeServices =

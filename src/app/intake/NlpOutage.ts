@@ -1,4 +1,4 @@
-import { Clock, Context, Effect, Layer, Ref } from "effect"
+import { Clock, Context, Effect, Layer, Option, Ref } from "effect"
 import { Discord } from "../../shell/discord/Discord.js"
 import { type IntakeCounter, IntakeCounters } from "../../shell/IntakeCounters.js"
 import type { IntakeMessage } from "../alerts/AlertDispatcher.js"
@@ -7,19 +7,31 @@ import { countIntake } from "../runtime/Counting.js"
 
 interface OutageState {
   readonly buffer: ReadonlyArray<IntakeMessage>
-  /** Messages dropped because the buffer was full, not yet reported. */
+  /** Messages dropped because the buffer was full, not yet counted. */
   readonly overflow: number
+  /** Messages lost to the buffer's size and age limits, not yet told to the CRT. */
+  readonly unreported: { readonly overflow: number; readonly expired: number }
+  /** When the CRT was last told detection is degraded; null once told it is restored. */
   readonly lastNoticeAt: number | null
+  /** When the CRT was last told detection is restored. */
+  readonly restoredAt: number | null
 }
 
 export interface NlpOutageService {
   /** Keep a message the NLP could not analyse and tell the CRT detection is degraded (rate-limited). */
   readonly buffer: (message: IntakeMessage) => Effect.Effect<void>
-  /** Take every buffered message (oldest first) to analyse again; reports overflow and expiry. */
+  /** Take every buffered message (oldest first) to analyse again; counts overflow and expiry. */
   readonly drain: Effect.Effect<ReadonlyArray<IntakeMessage>>
+  /**
+   * A kept message was analysed again: tell the CRT detection is restored, with what was lost,
+   * once per announced outage. A later failure is announced as a new outage.
+   */
+  readonly restored: (analysing: number) => Effect.Effect<void>
   /** Put messages back at the front when the NLP failed again while draining. */
   readonly requeue: (messages: ReadonlyArray<IntakeMessage>) => Effect.Effect<void>
   readonly size: Effect.Effect<number>
+  /** Whether a message written before `sentAt` is still waiting to be analysed. */
+  readonly waitingBefore: (sentAt: number) => Effect.Effect<boolean>
 }
 
 /** The channel CRT notices go to: the monitor channel, else the next configured alert channel. */
@@ -69,16 +81,40 @@ const keep = (
 ): [boolean, OutageState] => {
   const kept = [...s.buffer, message].sort((a, b) => a.sentAt - b.sentAt)
   const dropped = Math.max(0, kept.length - limits.bufferMax)
-  const noticeDue = s.lastNoticeAt === null || now - s.lastNoticeAt >= limits.noticeWindowMs
+  // Written before the last "restored" notice, its analysis was still failing when the NLP came
+  // back: it belongs to the outage that notice ended, and is kept without announcing a new one.
+  const straggler = s.restoredAt !== null && message.sentAt < s.restoredAt
+  const noticeDue = s.lastNoticeAt === null ? !straggler : now - s.lastNoticeAt >= limits.noticeWindowMs
   return [
     noticeDue,
     {
+      ...s,
       buffer: kept.slice(dropped),
       overflow: s.overflow + dropped,
       lastNoticeAt: noticeDue ? now : s.lastNoticeAt,
     },
   ]
 }
+
+/** The state after taking the buffer to analyse again; what was lost waits to be told to the CRT. */
+const take = (s: OutageState, now: number, limits: Limits) => {
+  const fresh = s.buffer.filter((m) => now - m.sentAt <= limits.bufferMaxAgeMs)
+  const expired = s.buffer.length - fresh.length
+  const unreported = { overflow: s.unreported.overflow + s.overflow, expired: s.unreported.expired + expired }
+  return [
+    { fresh, overflow: s.overflow, expired },
+    { ...s, buffer: [], overflow: 0, unreported },
+  ] as const
+}
+
+/** What was lost during the announced outage, if one was announced, and the state once it is over. */
+const restore = (s: OutageState, now: number) =>
+  s.lastNoticeAt === null
+    ? ([Option.none(), s] as const)
+    : ([
+        Option.some(s.unreported),
+        { ...s, unreported: { overflow: 0, expired: 0 }, lastNoticeAt: null, restoredAt: now },
+      ] as const)
 
 const make = Effect.gen(function* () {
   const settings = yield* BotSettings
@@ -95,7 +131,13 @@ const make = Effect.gen(function* () {
       Effect.provideService(Discord, discord),
     )
   const limits = settings.nlpOutage
-  const state = yield* Ref.make<OutageState>({ buffer: [], overflow: 0, lastNoticeAt: null })
+  const state = yield* Ref.make<OutageState>({
+    buffer: [],
+    overflow: 0,
+    unreported: { overflow: 0, expired: 0 },
+    lastNoticeAt: null,
+    restoredAt: null,
+  })
   // The buffer lives in memory: what is still in it at shutdown was never analysed.
   yield* Effect.addFinalizer(() =>
     Effect.gen(function* () {
@@ -116,22 +158,26 @@ const make = Effect.gen(function* () {
     })
   const drain = Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
-    const s = yield* Ref.getAndUpdate(state, (s) => ({ ...s, buffer: [], overflow: 0 }))
-    if (s.buffer.length === 0 && s.overflow === 0) return []
-    const fresh = s.buffer.filter((m) => now - m.sentAt <= limits.bufferMaxAgeMs)
-    const expired = s.buffer.length - fresh.length
-    yield* notice(restored(fresh.length, s.overflow, expired))
-    if (s.overflow + expired > 0)
-      yield* Effect.logError(`NLP outage: ${s.overflow + expired} message(s) were never analysed`)
-    yield* count("nlp_buffer_overflow_count", s.overflow)
+    const { fresh, overflow, expired } = yield* Ref.modify(state, (s) => take(s, now, limits))
+    if (overflow + expired > 0)
+      yield* Effect.logError(`NLP outage: ${overflow + expired} message(s) were never analysed`)
+    yield* count("nlp_buffer_overflow_count", overflow)
     yield* count("nlp_buffer_expired_count", expired)
     return fresh
   })
+  const announceRestored = (analysing: number) =>
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const lost = yield* Ref.modify(state, (s) => restore(s, now))
+      if (Option.isSome(lost)) yield* notice(restored(analysing, lost.value.overflow, lost.value.expired))
+    })
   return {
     buffer,
     drain,
+    restored: announceRestored,
     requeue: (messages) => Ref.update(state, (s) => ({ ...s, buffer: [...messages, ...s.buffer] })),
     size: Effect.map(Ref.get(state), (s) => s.buffer.length),
+    waitingBefore: (sentAt) => Effect.map(Ref.get(state), (s) => s.buffer.some((m) => m.sentAt < sentAt)),
   } satisfies NlpOutageService
 })
 

@@ -1,0 +1,293 @@
+/**
+ * While the NLP cannot analyse: what the CRT is told, what is kept, and what happens to the kept
+ * messages when it answers again. Unreadable or refused replies are not an outage.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Ref, TestClock } from "effect"
+import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
+import { NlpMalformed, NlpRejected, NlpUnavailable } from "../../src/shell/NlpClient.js"
+import {
+  alertFor,
+  alertsAbout,
+  analysisOf,
+  CHANNEL,
+  intakeCounts,
+  logged,
+  NlpScript,
+  noticesContaining,
+  posts,
+  say,
+  settle,
+  T0,
+  USER,
+  until,
+  withBot,
+  write,
+} from "../support/app.js"
+
+const DEGRADED = "Crisis detection degraded"
+const RESTORED = "Crisis detection restored"
+
+/** The intake looks for a recovered NLP every 5 s. */
+const RECOVERY_POLL = "5 seconds"
+
+const setDown = (down: boolean) => Effect.flatMap(NlpScript, (nlp) => nlp.setDown(down))
+
+const buffered = (n: number) =>
+  until(
+    `${n} message(s) kept for re-analysis`,
+    Effect.map(intakeCounts, (c) => c.nlp_buffered_count === n),
+  )
+
+const alerts = Effect.map(posts, (all) => all.filter((m) => m.embeds.length > 0))
+
+describe("NLP outage", () => {
+  it.effect("NLP unavailable: one 'degraded' notice per notice window, no ping, every message kept", () =>
+    withBot(
+      Effect.gen(function* () {
+        yield* setDown(true)
+        for (const from of [USER.river, USER.sky, USER.jade]) yield* say("high", { from })
+        yield* buffered(3)
+        const [notice, ...more] = yield* noticesContaining(DEGRADED)
+        expect(more).toEqual([])
+        expect(notice?.channelId).toBe(CHANNEL.monitor)
+        expect(notice?.sent.allowedMentions).toEqual({ parse: [], roles: [], users: [], repliedUser: false })
+        // Still inside the 2-minute window: kept, and no second notice.
+        yield* TestClock.adjust("119 seconds")
+        yield* say("critical", { from: USER.rowan })
+        yield* buffered(4)
+        expect(yield* noticesContaining(DEGRADED)).toHaveLength(1)
+        // The window is over and the NLP is still down: the CRT is reminded once.
+        yield* TestClock.adjust("1 second")
+        yield* say("medium", { from: USER.quinn })
+        yield* buffered(5)
+        expect(yield* noticesContaining(DEGRADED)).toHaveLength(2)
+        expect(yield* alerts).toEqual([])
+      }),
+      { env: { BOT_NLP_DEGRADED_NOTICE_MINUTES: "2" } },
+    ),
+  )
+
+  it.effect(
+    "recovery: one 'restored' notice, and the kept messages alert in the order the members wrote them",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const discord = yield* DiscordMemory
+          yield* setDown(true)
+          const author = (id: string) => ({ id, bot: false, displayName: "Member", avatarUrl: undefined })
+          // The second-written message arrives first; the first-written is delivered late (a gateway replay).
+          const second = yield* discord.memberSays({
+            channelId: CHANNEL.general,
+            content: "second rated critical",
+            author: author(USER.sky),
+            sentAt: T0 - 2_000,
+          })
+          const first = yield* discord.memberSays({
+            channelId: CHANNEL.vent,
+            content: "first rated high",
+            author: author(USER.river),
+            sentAt: T0 - 3_000,
+          })
+          const third = yield* discord.memberSays({
+            channelId: CHANNEL.general,
+            content: "third rated medium",
+            author: author(USER.jade),
+            sentAt: T0 - 1_000,
+          })
+          yield* buffered(3)
+          yield* setDown(false)
+          yield* TestClock.adjust(RECOVERY_POLL)
+          yield* alertFor(third)
+          const posted = yield* alerts
+          expect(posted.map((m) => m.channelId)).toEqual([CHANNEL.crisis, CHANNEL.critical, CHANNEL.monitor])
+          for (const [i, source] of [first, second, third].entries())
+            expect((yield* alertsAbout(source)).map((m) => m.messageId)).toEqual([posted[i]?.messageId])
+          const restored = yield* noticesContaining(RESTORED)
+          expect(restored.map((m) => m.content)).toEqual([
+            "✅ **Crisis detection restored.** Re-analysing 3 message(s) sent during the outage.",
+          ])
+          yield* TestClock.adjust(RECOVERY_POLL)
+          yield* settle
+          expect(yield* noticesContaining(RESTORED)).toHaveLength(1)
+          expect(yield* noticesContaining(DEGRADED)).toHaveLength(1)
+        }),
+        { nlpConcurrency: 4 },
+      ),
+  )
+
+  it.effect(
+    "the NLP answers its health check before it analyses again: 'restored' only once it really is",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const nlp = yield* NlpScript
+          yield* setDown(true)
+          // As when the NLP is back but the client's circuit breaker still refuses every call.
+          yield* nlp.setHealthyWhileDown(true)
+          const kept = yield* say("high", { from: USER.quinn })
+          yield* buffered(1)
+          for (let i = 0; i < 3; i++) {
+            yield* TestClock.adjust(RECOVERY_POLL)
+            yield* settle
+          }
+          expect(yield* noticesContaining(RESTORED)).toEqual([])
+          expect(yield* alerts).toEqual([])
+          yield* setDown(false)
+          yield* TestClock.adjust(RECOVERY_POLL)
+          yield* alertFor(kept)
+          yield* TestClock.adjust(RECOVERY_POLL)
+          yield* settle
+          expect((yield* noticesContaining(RESTORED)).map((m) => m.content)).toEqual([
+            "✅ **Crisis detection restored.** Re-analysing 1 message(s) sent during the outage.",
+          ])
+        }),
+      ),
+  )
+
+  it.effect("a second outage soon after recovery is announced again", () =>
+    withBot(
+      Effect.gen(function* () {
+        yield* setDown(true)
+        yield* say("high", { from: USER.river })
+        yield* buffered(1)
+        yield* setDown(false)
+        yield* TestClock.adjust(RECOVERY_POLL)
+        yield* until(
+          "the 'restored' notice",
+          Effect.map(noticesContaining(RESTORED), (n) => n.length === 1),
+        )
+        // Five minutes later, well inside the 15-minute notice window, the NLP goes down again.
+        yield* TestClock.adjust("5 minutes")
+        yield* setDown(true)
+        yield* say("high", { from: USER.sky })
+        yield* buffered(2)
+        expect(yield* noticesContaining(DEGRADED)).toHaveLength(2)
+      }),
+    ),
+  )
+
+  it.effect(
+    "a message still failing as the NLP comes back is analysed next, without a new 'degraded' notice",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const nlp = yield* NlpScript
+          const attempts = yield* Ref.make(0)
+          // Its request hangs until the NLP's timeout, 7 s, and fails; asked again, the NLP answers.
+          yield* nlp.script("help me, rated high", () =>
+            Effect.flatMap(
+              Ref.getAndUpdate(attempts, (n) => n + 1),
+              (n) =>
+                n === 0
+                  ? Effect.zipRight(
+                      Effect.sleep("7 seconds"),
+                      Effect.fail(
+                        new NlpUnavailable({ reason: "timeout", attempts: 3, status: null, detail: "slow" }),
+                      ),
+                    )
+                  : Effect.succeed(analysisOf("high")),
+            ),
+          )
+          yield* setDown(true)
+          const early = yield* say("high", { from: USER.river })
+          yield* buffered(1)
+          const straggler = yield* write(USER.sky, "help me, rated high")
+          yield* setDown(false)
+          yield* TestClock.adjust(RECOVERY_POLL)
+          yield* alertFor(early)
+          yield* TestClock.adjust("2 seconds")
+          yield* buffered(2)
+          yield* TestClock.adjust("3 seconds")
+          yield* alertFor(straggler)
+          expect(yield* noticesContaining(DEGRADED)).toHaveLength(1)
+          expect(yield* noticesContaining(RESTORED)).toHaveLength(1)
+        }),
+        { nlpConcurrency: 2 },
+      ),
+  )
+
+  it.effect("messages over the buffer limit are lost, and the CRT is told how many", () =>
+    withBot(
+      Effect.gen(function* () {
+        yield* setDown(true)
+        for (const from of [USER.river, USER.sky, USER.jade]) yield* say("high", { from })
+        yield* buffered(3)
+        yield* setDown(false)
+        yield* TestClock.adjust(RECOVERY_POLL)
+        yield* until(
+          "the 'restored' notice",
+          Effect.map(noticesContaining(RESTORED), (n) => n.length === 1),
+        )
+        const [notice] = yield* noticesContaining(RESTORED)
+        expect(notice?.content).toContain("Re-analysing 2 message(s)")
+        expect(notice?.content).toContain(
+          "1 message(s) could not be analysed (1 over the buffer limit, 0 too old)",
+        )
+        expect((yield* intakeCounts).nlp_buffer_overflow_count).toBe(1)
+        expect(yield* logged("ERROR")).toContain("NLP outage: 1 message(s) were never analysed")
+      }),
+      { env: { BOT_NLP_BUFFER_MAX: "2" } },
+    ),
+  )
+
+  it.effect(
+    "messages kept longer than the buffer's age limit are not alerted late, and the CRT is told",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          yield* setDown(true)
+          const old = yield* say("high", { from: USER.river })
+          yield* buffered(1)
+          yield* TestClock.adjust("2 minutes")
+          const recent = yield* say("high", { from: USER.sky })
+          yield* buffered(2)
+          yield* setDown(false)
+          yield* TestClock.adjust(RECOVERY_POLL)
+          yield* alertFor(recent)
+          const [notice] = yield* noticesContaining(RESTORED)
+          expect(notice?.content).toContain("Re-analysing 1 message(s)")
+          expect(notice?.content).toContain("(0 over the buffer limit, 1 too old)")
+          expect((yield* intakeCounts).nlp_buffer_expired_count).toBe(1)
+          expect(yield* alertsAbout(old)).toEqual([])
+        }),
+        { env: { BOT_NLP_BUFFER_MAX_AGE_MINUTES: "1" } },
+      ),
+  )
+})
+
+describe("unreadable and refused NLP replies", () => {
+  it.effect("are logged and counted, never alerted, and are not taken for an outage", () =>
+    withBot(
+      Effect.gen(function* () {
+        const nlp = yield* NlpScript
+        yield* nlp.script("the NLP answers garbage", () =>
+          Effect.fail(new NlpMalformed({ status: 200, detail: "Expected number, actual undefined" })),
+        )
+        yield* nlp.script("the NLP refuses this", () =>
+          Effect.fail(new NlpRejected({ reason: "client_error", status: 422, detail: "HTTP 422" })),
+        )
+        const garbage = yield* write(USER.bystander, "the NLP answers garbage")
+        const refused = yield* write(USER.bystander, "the NLP refuses this")
+        const control = yield* say("medium", { from: USER.bystander, channel: CHANNEL.vent })
+        yield* alertFor(control)
+        const counts = yield* intakeCounts
+        expect([counts.nlp_malformed_count, counts.nlp_rejected_count, counts.nlp_buffered_count]).toEqual([
+          1, 1, 0,
+        ])
+        expect(yield* alertsAbout(garbage)).toEqual([])
+        expect(yield* alertsAbout(refused)).toEqual([])
+        expect(yield* alerts).toHaveLength(1)
+        expect(yield* noticesContaining(DEGRADED)).toEqual([])
+        expect(yield* logged("ERROR")).toEqual(
+          expect.arrayContaining([
+            expect.stringContaining(`NLP reply for message ${garbage.messageId} did not decode`),
+          ]),
+        )
+        expect(yield* logged("WARN")).toEqual(
+          expect.arrayContaining([expect.stringContaining(`NLP refused message ${refused.messageId}`)]),
+        )
+      }),
+    ),
+  )
+})
