@@ -133,3 +133,17 @@ describe("custom_id codec", () => {
     expect(Either.isLeft(result) && result.left.received.length).toBe(200)
   })
 })
+
+describe("a button that is not ours", () => {
+  it("is an InvalidCustomId naming what was received, cut for the log", () => {
+    const decoded = decodeCustomId(`persistent:ash_ack${"x".repeat(300)}`)
+    expect(Either.isLeft(decoded) && decoded.left._tag).toBe("InvalidCustomId")
+    expect(Either.isLeft(decoded) && decoded.left.received).toBe(`persistent:ash_ack${"x".repeat(182)}`)
+  })
+
+  it("never names an action the milestones do not declare", () => {
+    expect(Either.isLeft(decodeCustomId("ash:v1:page:alert_0123456789ab"))).toBe(true)
+    expect(Either.isLeft(Schema.decodeUnknownEither(ButtonAction)("page"))).toBe(true)
+    for (const action of BUTTON_ACTIONS) expect(Schema.decodeUnknownSync(ButtonAction)(action)).toBe(action)
+  })
+})

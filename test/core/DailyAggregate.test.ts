@@ -5,6 +5,7 @@ import {
   type AggregateDelta,
   applyDelta,
   contributionOf,
+  countOf,
   type DailyAggregate,
   deltaBetween,
   empty,
@@ -307,4 +308,51 @@ describe("deltaBetween", () => {
     },
     RUNS,
   )
+})
+
+describe("the hour of day", () => {
+  const [first] = lifecycle([])
+
+  it.each([24, -1, 1.5, Number.NaN])(
+    "an alert whose hour is %s counts in no hour, but still counts",
+    (hour) => {
+      const alert: Alert = { ...first, hour }
+      const agg = contributionOf(alert)
+      expect(agg.hours.every((n) => n === 0)).toBe(true)
+      expect(countOf(agg, "totalAlerts")).toBe(1)
+      expect(Object.keys(deltaBetween(null, alert).incr).some((f) => f.startsWith("hour_"))).toBe(false)
+    },
+  )
+
+  it("hours 0 and 23 are the first and last of the day", () => {
+    expect(contributionOf({ ...first, hour: 0 }).hours[0]).toBe(1)
+    expect(contributionOf({ ...first, hour: 23 }).hours[23]).toBe(1)
+    expect(deltaBetween(null, { ...first, hour: 23 }).incr.hour_23).toBe(1)
+  })
+})
+
+describe("deltaBetween two unrelated alerts", () => {
+  it("takes away what only the first contributed, so the sums stay exact", () => {
+    const [created, acked] = handled
+    if (created === undefined || acked === undefined) return
+    const other: Alert = { ...created, severity: "critical", escalated: false, hour: 3 }
+    const delta = deltaBetween(acked, other)
+    expect(delta.incr).toMatchObject({
+      severity_high: -1,
+      severity_critical: 1,
+      escalated_count: -1,
+      hour_14: -1,
+      hour_03: 1,
+      acknowledged_count: -1,
+      acknowledge_count: -1,
+      acknowledge_sum_ms: -80_000,
+      [`responder_ack:${ACKER}`]: -1,
+    })
+    // Counters and sums come out exact; a minimum or maximum, once written, is never taken back.
+    const sums = (fields: Record<string, number>) =>
+      Object.fromEntries(Object.entries(fields).filter(([f]) => !/_(min|max)_ms$/.test(f)))
+    expect(sums(applyDelta(toFields(contributionOf(acked)), delta))).toEqual(
+      sums(toFields(contributionOf(other))),
+    )
+  })
 })

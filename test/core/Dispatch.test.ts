@@ -7,6 +7,7 @@ import {
   type DispatchInput,
   type DispatchPolicy,
   decideDispatch,
+  pingRolesFor,
 } from "../../src/core/Dispatch.js"
 import { type LifecycleEvent, transition } from "../../src/core/Lifecycle.js"
 import { SEVERITIES, type Severity } from "../../src/core/Severity.js"
@@ -286,5 +287,13 @@ describe("buttonsFor", () => {
       { action: "talk", label: "Talk to Ash", style: "primary", emoji: "💬" },
       { action: "ack", label: "Acknowledge", style: "success", emoji: "✅" },
     ])
+  })
+})
+
+describe("CRT role pings", () => {
+  it("renders only whole snowflakes: a role id carrying other text is never pinged", () => {
+    expect(pingRolesFor("high", ["12@here", "@here12", "x12", "12 ", "12\n", "123"])).toEqual(["123"])
+    expect(pingRolesFor("critical", ["900", "900"])).toEqual(["900"])
+    expect(pingRolesFor("medium", ["900"])).toEqual([])
   })
 })

@@ -139,3 +139,13 @@ describe("fractionWithin", () => {
     RUNS,
   )
 })
+
+describe("fractionWithin the first bucket", () => {
+  it("spreads the first bucket's samples evenly over [0, 1 s]", () => {
+    const buckets = new Array<number>(BUCKET_COUNT).fill(0)
+    buckets[0] = 2
+    expect(fractionWithin(buckets, 2, 500)).toBeCloseTo(0.5, 10)
+    expect(fractionWithin(buckets, 2, 0)).toBe(0)
+    expect(fractionWithin(buckets, 2, 1_000)).toBe(1)
+  })
+})

@@ -174,3 +174,48 @@ describe("transition", () => {
     )
   })
 })
+
+describe("closing and unanswered", () => {
+  const close = (events: ReadonlyArray<readonly [LifecycleEvent, number]>) => apply(events).milestones.closed
+
+  it("Resolve with no human response counts as unanswered; after one it does not", () => {
+    expect(close([[{ _tag: "Resolve", by: "crt-1" }, T0 + 5_000]])).toMatchObject({
+      reason: "resolved",
+      unanswered: true,
+    })
+    expect(
+      close([
+        [{ _tag: "FirstResponse", by: "crt-1", detection: "self_reported" }, T0 + 3_000],
+        [{ _tag: "Resolve", by: "crt-1" }, T0 + 5_000],
+      ]),
+    ).toMatchObject({ reason: "resolved", unanswered: false })
+  })
+
+  it("expiry after a human response is not unanswered", () => {
+    expect(
+      close([
+        [{ _tag: "FirstResponse", by: "crt-2", detection: "thread_message" }, T0 + 3_000],
+        [{ _tag: "Expire" }, T0 + 86_400_000],
+      ]),
+    ).toMatchObject({ reason: "expired", unanswered: false, by: "clock" })
+  })
+})
+
+describe("contact in flight", () => {
+  it("Talk to Ash a second after auto-contact started is told Ash is already reaching out", () => {
+    const auto = apply([[{ _tag: "AutoContactDue" }, T0 + 180_000]])
+    expect(auto.contactRequest).toEqual({ mode: "auto", by: "auto", at: T0 + 180_000 })
+    expect(transition(auto, { _tag: "RequestAshContact", by: "crt-1" }, T0 + 181_000)).toEqual(
+      Either.left({ _tag: "ContactInProgress", by: "auto", at: T0 + 180_000 }),
+    )
+  })
+
+  it("a contact outcome with no request pending changes nothing", () => {
+    expect(transition(created(), { _tag: "AshContactMade", via: "dm" }, T0 + 1_000)).toEqual(
+      Either.left({ _tag: "NoContactPending" }),
+    )
+    expect(transition(created(), { _tag: "AshContactFailed", reason: "closed" }, T0 + 1_000)).toEqual(
+      Either.left({ _tag: "NoContactPending" }),
+    )
+  })
+})

@@ -161,3 +161,39 @@ describe("summarize", () => {
     { fastCheck: { numRuns: 200 } },
   )
 })
+
+describe("responder ranking", () => {
+  const credits = (acks: number, firsts: number) =>
+    new Map([
+      ["acknowledgements", acks],
+      ["firstResponses", firsts],
+    ] as const)
+  const rank = (responders: ReadonlyArray<readonly [string, number, number]>) => {
+    const aggregate = { ...empty, responders: new Map(responders.map(([id, a, f]) => [id, credits(a, f)])) }
+    return summarize({
+      days: [{ day: "2026-01-05", aggregate }],
+      previous: empty,
+      targets,
+    }).topResponders.map((r) => r.id)
+  }
+
+  it("counts a first response as much as an acknowledgement", () => {
+    expect(
+      rank([
+        ["300", 2, 0],
+        ["200", 0, 3],
+        ["100", 1, 0],
+      ]),
+    ).toEqual(["200", "300", "100"])
+  })
+
+  it("breaks ties by member id in numeric order", () => {
+    expect(
+      rank([
+        ["100", 1, 1],
+        ["99", 2, 0],
+        ["101", 0, 2],
+      ]),
+    ).toEqual(["99", "100", "101"])
+  })
+})
