@@ -10,6 +10,7 @@ import {
 import { type EmbedData, fitEmbed } from "../../src/core/DiscordMessage.js"
 import { type LifecycleEvent, transition } from "../../src/core/Lifecycle.js"
 import { created, T0 } from "../support/alerts.js"
+import { runs } from "../support/properties.js"
 
 const HOSTILE = [
   "```",
@@ -160,7 +161,7 @@ describe("renderAlertMessage: for any input", () => {
       const others = embed.fields.filter((f) => f.name !== "📝 Message").flatMap((f) => [f.name, f.value])
       expect(others.join("\n")).not.toMatch(/@everyone|@here|<@[!&]|```/)
     },
-    { fastCheck: { numRuns: 200 } },
+    runs(200),
   )
 
   it.prop(

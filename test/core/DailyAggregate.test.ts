@@ -22,8 +22,9 @@ import {
   transition,
 } from "../../src/core/Lifecycle.js"
 import { aggregateArb, alertHistoryArb, alertsArb } from "../support/lifecycle.js"
+import { runs } from "../support/properties.js"
 
-const RUNS = { fastCheck: { numRuns: 250 } }
+const RUNS = runs(250)
 
 const T0 = 1_767_312_000_000 // 2026-01-02T00:00:00Z
 const policy: LifecyclePolicy = {

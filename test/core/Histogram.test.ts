@@ -8,8 +8,9 @@ import {
   percentile,
   rankOf,
 } from "../../src/core/Histogram.js"
+import { runs } from "../support/properties.js"
 
-const RUNS = { fastCheck: { numRuns: 300 } }
+const RUNS = runs(300)
 
 const histogramOf = (samples: ReadonlyArray<number>): Array<number> => {
   const buckets = new Array<number>(BUCKET_COUNT).fill(0)

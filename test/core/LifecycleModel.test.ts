@@ -11,6 +11,7 @@ import type { ContactChannel } from "../../src/core/milestones/AshContacted.js"
 import type { ResponseDetection } from "../../src/core/milestones/Responded.js"
 import type { AlertSeverity } from "../../src/core/Severity.js"
 import { created, T0 } from "../support/alerts.js"
+import { scaledRuns } from "../support/properties.js"
 
 /**
  * Model-based test of the lifecycle: arbitrary event sequences at arbitrary (also skewed) times run
@@ -293,7 +294,7 @@ describe("lifecycle model", () => {
           fc.modelRun(() => ({ model, real: { alert } }), cmds)
         },
       ),
-      { numRuns: 1_000 },
+      { numRuns: scaledRuns(1_000) },
     )
   })
 })

@@ -11,6 +11,7 @@ import {
 } from "../../src/core/WeeklyReport.js"
 import { type DayAggregate, summarize } from "../../src/core/WeeklySummary.js"
 import { alertsArb } from "../support/lifecycle.js"
+import { runs } from "../support/properties.js"
 import { daysOf, mergedOf, PREVIOUS_ALERTS, U1, U2, U3, WEEK_ALERTS } from "./reportFixture.js"
 
 const targets = { acknowledge: 300_000, ash_contact: 120_000, first_response: 900_000 }
@@ -196,6 +197,6 @@ describe("report limits", () => {
       const e = renderWeeklyReport(s, { timeZone: "America/Argentina/ComodRivadavia", footerText })
       expectWithinLimits(e)
     },
-    { fastCheck: { numRuns: 200 } },
+    runs(200),
   )
 })

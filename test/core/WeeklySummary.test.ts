@@ -3,6 +3,7 @@ import { addDays } from "../../src/core/Calendar.js"
 import { creditOf, empty, recompute } from "../../src/core/DailyAggregate.js"
 import { type DayAggregate, summarize } from "../../src/core/WeeklySummary.js"
 import { alertsArb } from "../support/lifecycle.js"
+import { runs } from "../support/properties.js"
 import { daysOf, mergedOf, PREVIOUS_ALERTS, U1, U2, U3, WEEK_ALERTS } from "./reportFixture.js"
 
 const targets = { acknowledge: 300_000, ash_contact: 120_000, first_response: 900_000 }
@@ -158,7 +159,7 @@ describe("summarize", () => {
       const most = Math.max(...counts)
       expect(s.peakDay?.day ?? null).toBe(most === 0 ? null : (s.byDay[counts.indexOf(most)]?.day ?? null))
     },
-    { fastCheck: { numRuns: 200 } },
+    runs(200),
   )
 })
 

@@ -1,0 +1,3 @@
+import { scaleDefaultRuns } from "./properties.js"
+
+scaleDefaultRuns()
