@@ -10,6 +10,7 @@ import { MemberStore } from "../shell/MemberStore.js"
 import { NlpClient } from "../shell/NlpClient.js"
 import { Redis } from "../shell/Redis.js"
 import { TimerStore } from "../shell/TimerStore.js"
+import { AlertDispatcher } from "./alerts/AlertDispatcher.js"
 import { AlertLifecycle } from "./alerts/AlertLifecycle.js"
 import { Buttons } from "./buttons/Buttons.js"
 import { AshContact } from "./contact/AshContact.js"
@@ -20,7 +21,8 @@ import { Timers } from "./timers/Timers.js"
 
 /** The bot's features over whatever infrastructure is provided (production, or the twins in tests). */
 export const Features = Layer.mergeAll(Intake.Live, Buttons.Live, Timers.Live).pipe(
-  Layer.provideMerge(Layer.mergeAll(AlertLifecycle.Live, NlpOutage.Live)),
+  Layer.provideMerge(Layer.mergeAll(AlertDispatcher.Live, NlpOutage.Live)),
+  Layer.provideMerge(AlertLifecycle.Live),
   Layer.provideMerge(AshContact.Unavailable),
 )
 

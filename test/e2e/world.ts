@@ -7,15 +7,10 @@ import { type NlpStandIn, type StandInReply, startNlpStandIn } from "../support/
 import { uniquePrefix } from "../support/redis.js"
 
 export const GUILD = "900000000000000001"
-export const ROLE = { crt: "910000000000000001", member: "910000000000000002" } as const
-export const CHANNEL = {
-  general: "920000000000000001",
-  vent: "920000000000000002",
-  offTopic: "920000000000000003",
-  monitor: "930000000000000001",
-  crisis: "930000000000000002",
-  critical: "930000000000000003",
-} as const
+
+import { CHANNEL, ROLE } from "../support/community.js"
+
+export { CHANNEL, ROLE }
 export const USER = {
   member: "940000000000000001",
   other: "940000000000000002",

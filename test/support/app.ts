@@ -17,6 +17,7 @@ import {
   Ref,
   TestClock,
 } from "effect"
+import { AlertDispatcher } from "../../src/app/alerts/AlertDispatcher.js"
 import { AlertLifecycle } from "../../src/app/alerts/AlertLifecycle.js"
 import { Buttons } from "../../src/app/buttons/Buttons.js"
 import { AshContact } from "../../src/app/contact/AshContact.js"
@@ -52,15 +53,10 @@ import { TimerStore } from "../../src/shell/TimerStore.js"
 // ---------------------------------------------------------------------------------------------
 
 export const GUILD = MEMORY_GUILD_ID
-export const ROLE = { crt: "910000000000000001", member: "910000000000000002" } as const
-export const CHANNEL = {
-  general: "920000000000000001",
-  vent: "920000000000000002",
-  offTopic: "920000000000000003",
-  monitor: "930000000000000001",
-  crisis: "930000000000000002",
-  critical: "930000000000000003",
-} as const
+
+import { CHANNEL, ROLE } from "./community.js"
+
+export { CHANNEL, ROLE }
 export const USER = {
   river: "940000000000000001",
   sky: "940000000000000002",
@@ -286,7 +282,8 @@ export const withBot = <A, E>(
  * times; timer tests post their alerts through the intake's `analyse` (`postAlert`) instead.
  */
 export const AlertFeatures = Layer.mergeAll(Buttons.Live, Timers.Live).pipe(
-  Layer.provideMerge(Layer.mergeAll(AlertLifecycle.Live, NlpOutage.Live)),
+  Layer.provideMerge(Layer.mergeAll(AlertDispatcher.Live, NlpOutage.Live)),
+  Layer.provideMerge(AlertLifecycle.Live),
   Layer.provideMerge(AshContact.Unavailable),
 )
 

@@ -4,16 +4,18 @@
  * open alert), the post with fallback channels, then the record with its timers.
  */
 import { randomBytes } from "node:crypto"
-import { Clock, Effect, Either, Option, Schedule, Schema } from "effect"
+import { Clock, Context, Effect, Either, Layer, Option, Schedule, Schema } from "effect"
 import { type AlertId, AlertId as AlertIdSchema } from "../../core/Alert.js"
 import { type AlertAnalysis, renderAlertMessage } from "../../core/AlertEmbed.js"
 import { calendarOf } from "../../core/Calendar.js"
 import { type DispatchDecision, decideDispatch } from "../../core/Dispatch.js"
 import { createAlert } from "../../core/Lifecycle.js"
 import type { Severity } from "../../core/Severity.js"
+import type { AlertAlreadyExists } from "../../shell/AlertStore.js"
 import { CooldownStore } from "../../shell/CooldownStore.js"
 import { Discord, type MessageRef, type OutgoingMessage } from "../../shell/discord/Discord.js"
 import { MemberStore } from "../../shell/MemberStore.js"
+import type { RedisError } from "../../shell/Redis.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { AlertLifecycle } from "./AlertLifecycle.js"
 
@@ -179,7 +181,7 @@ const postAndStore = (message: IntakeMessage, verdict: Verdict, decision: AlertD
   })
 
 /** Decide and, if it is due, post an alert for a flagged message. */
-export const dispatchAlert = (message: IntakeMessage, verdict: Verdict) =>
+const dispatchAlert = (message: IntakeMessage, verdict: Verdict) =>
   Effect.gen(function* () {
     const settings = yield* BotSettings
     const now = yield* Clock.currentTimeMillis
@@ -222,3 +224,23 @@ const alertFor = (message: IntakeMessage, verdict: Verdict, decision: AlertDecis
     yield* Effect.logInfo(`${decision.severity} alert ${alertId} posted in ${posted.value.channelId}`)
     return { _tag: "Posted", alertId, ...posted.value } satisfies DispatchOutcome
   })
+
+type DispatchServices = BotSettings | CooldownStore | MemberStore | AlertLifecycle | Discord
+
+/** Dispatch: from an analysed message to a posted, stored alert (or a counted repeat). */
+export class AlertDispatcher extends Context.Tag("ash/AlertDispatcher")<
+  AlertDispatcher,
+  {
+    readonly dispatch: (
+      message: IntakeMessage,
+      verdict: Verdict,
+    ) => Effect.Effect<DispatchOutcome, AlertAlreadyExists | RedisError>
+  }
+>() {
+  static Live: Layer.Layer<AlertDispatcher, never, DispatchServices> = Layer.effect(
+    AlertDispatcher,
+    Effect.map(Effect.context<DispatchServices>(), (context) => ({
+      dispatch: (message, verdict) => dispatchAlert(message, verdict).pipe(Effect.provide(context)),
+    })),
+  )
+}

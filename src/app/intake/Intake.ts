@@ -3,14 +3,11 @@ import { Duration, Effect, Either, Layer, Option, Schedule, Stream } from "effec
 import { intakeVerdict } from "../../core/Intake.js"
 import { applySensitivity, type NlpAnalysis } from "../../core/Nlp.js"
 import { isAtLeast } from "../../core/Severity.js"
-import type { AlertStore } from "../../shell/AlertStore.js"
-import type { CooldownStore } from "../../shell/CooldownStore.js"
 import { Discord, type IncomingMessage } from "../../shell/discord/Discord.js"
 import type { IntakeCounters } from "../../shell/IntakeCounters.js"
 import { MemberStore } from "../../shell/MemberStore.js"
 import { NlpClient } from "../../shell/NlpClient.js"
-import { dispatchAlert, type IntakeMessage, type Verdict } from "../alerts/AlertDispatcher.js"
-import type { AlertLifecycle } from "../alerts/AlertLifecycle.js"
+import { AlertDispatcher, type IntakeMessage, type Verdict } from "../alerts/AlertDispatcher.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { countIntake } from "../runtime/Counting.js"
 import { SHUTDOWN_GRACE, workerPool } from "../runtime/Handlers.js"
@@ -105,7 +102,7 @@ export const analyse = (message: IntakeMessage) =>
         )
         .pipe(Effect.catchAll((e) => Effect.logWarning(`history not kept: ${e.message}`)))
     }
-    const outcome = yield* dispatchAlert(message, verdict)
+    const outcome = yield* (yield* AlertDispatcher).dispatch(message, verdict)
     if (outcome._tag === "Failed") {
       yield* Effect.logError(`alert for message ${message.messageId} failed: ${outcome.reason}`)
       yield* countIntake("alert_post_failed_count")
@@ -149,16 +146,7 @@ const recover = Effect.gen(function* () {
   if (pending.length === 0) yield* outage.restored(0)
 })
 
-type IntakeServices =
-  | AlertLifecycle
-  | AlertStore
-  | BotSettings
-  | CooldownStore
-  | Discord
-  | IntakeCounters
-  | MemberStore
-  | NlpClient
-  | NlpOutage
+type IntakeServices = AlertDispatcher | BotSettings | IntakeCounters | MemberStore | NlpClient | NlpOutage
 
 /** Guild messages for as long as the bot runs; one failure never stops the next. */
 export const Intake = {
