@@ -7,6 +7,7 @@
 import {
   addCredit,
   CLOCK_NAMES,
+  EMPTY_CLOCK,
   type ClockStats,
   type DailyAggregate,
   type DraftClock,
@@ -88,8 +89,6 @@ const mergeClock = (a: ClockStats, b: ClockStats): DraftClock => ({
   buckets: Array.from({ length: BUCKET_COUNT }, (_, i) => (a.buckets[i] ?? 0) + (b.buckets[i] ?? 0)),
 })
 
-const NO_SAMPLES: ClockStats = draftClockOf(draft(), "alert_latency")
-
 /** The aggregate of two disjoint sets of alerts (associative, commutative, `empty` is neutral). */
 export const merge = (a: DailyAggregate, b: DailyAggregate): DailyAggregate => {
   const d = draft()
@@ -97,7 +96,7 @@ export const merge = (a: DailyAggregate, b: DailyAggregate): DailyAggregate => {
   for (const s of ALERT_SEVERITIES) d.severity[s] = a.severity[s] + b.severity[s]
   d.hours = d.hours.map((_, h) => (a.hours[h] ?? 0) + (b.hours[h] ?? 0))
   for (const c of CLOCK_NAMES) {
-    d.clocks.set(c, mergeClock(a.clocks.get(c) ?? NO_SAMPLES, b.clocks.get(c) ?? NO_SAMPLES))
+    d.clocks.set(c, mergeClock(a.clocks.get(c) ?? EMPTY_CLOCK, b.clocks.get(c) ?? EMPTY_CLOCK))
   }
   for (const r of [a.responders, b.responders]) {
     for (const [id, credits] of r) for (const [role, n] of credits) addCredit(d, id, role, n)

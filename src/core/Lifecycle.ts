@@ -19,7 +19,6 @@ import { alreadyReached, type Rejection } from "./milestones/Rejections.js"
 import type { AlertSeverity } from "./Severity.js"
 
 export { CONTACT_REQUEST_LEASE_MS } from "./milestones/AshContacted.js"
-export { stamp as milestoneAt } from "./milestones/Declaration.js"
 export type { LifecycleEffect, RenotifyReason, TimerKind } from "./milestones/Effects.js"
 export { TIMER_KINDS } from "./milestones/Effects.js"
 export type { LifecycleEvent, LifecycleEventTag } from "./milestones/Milestones.js"

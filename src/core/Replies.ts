@@ -28,7 +28,7 @@ export const describeRejection = (r: Rejection): string => {
     case "AlreadyRenotified":
       return "The CRT was already pinged again."
     case "NotNeeded":
-      return `Nothing to do: the alert was already ${MILESTONES[r.because].state.replace("_", " ")}.`
+      return `Nothing to do: the alert was already ${MILESTONES[r.because].state.replaceAll("_", " ")}.`
     case "UnknownEvent":
       return "⚠️ Unknown action. Nothing was changed."
   }
@@ -40,6 +40,6 @@ export const REPLIES = {
   alertMissing: "⚠️ This alert is no longer on record (it may have expired). Nothing was changed.",
   ashUnavailable:
     "💬 Ash contact is not available yet. Please reach out to the member directly — nothing was recorded.",
-  storeDown: "⚠️ The alert store is unreachable right now; your action was NOT recorded. Please try again.",
-  acknowledged: "✅ Acknowledged.",
+  storeDown:
+    "⚠️ Your action could NOT be recorded right now (the alert store did not answer, or the alert kept changing). Please try again.",
 } as const

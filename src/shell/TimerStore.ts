@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Option, Ref, Schema } from "effect"
 import { AlertId } from "../core/Alert.js"
-import type { TimerKind } from "../core/Lifecycle.js"
+import { TIMER_KINDS, type TimerKind } from "../core/Lifecycle.js"
 import { Keys } from "./Keys.js"
 import { luaScript, Redis, type RedisError } from "./Redis.js"
 
@@ -12,7 +12,7 @@ export interface ClaimedTimer {
 }
 
 const TimerMember = Schema.TemplateLiteralParser(
-  Schema.Literal("auto_contact", "renotify", "expire"),
+  Schema.Literal(...TIMER_KINDS),
   ":",
   AlertId,
 )

@@ -126,3 +126,28 @@ describe("the interpreter's error policy", () => {
     ),
   )
 })
+
+describe("edits of one alert", () => {
+  it.effect("land in order: an acknowledgement whose edit is held up never hides the resolve after it", () =>
+    onTwins(
+      Effect.gen(function* () {
+        const discord = yield* DiscordMemory
+        const alert = yield* postAlert("high", { from: USER.quinn })
+        const record = yield* recordOf(alert)
+        // Discord makes the first edit wait (429); the resolve is stored meanwhile.
+        yield* discord.fail("edit", { status: 429, retryAfterMs: 2_000 }, { target: alert.channelId })
+        yield* applyInBackground(record, { _tag: "Acknowledge", by: USER.crt1 })
+        yield* sleepingFor(2_000)
+        yield* applyInBackground(record, { _tag: "Resolve", by: USER.crt2 })
+        yield* TestClock.adjust("2 seconds")
+        const closed = yield* editedTo(alert, "the resolve", (m) => statusOf(m).includes("Resolved by"))
+        yield* settle
+        const final = yield* current(alert)
+        expect(statusOf(final)).toContain("Resolved by")
+        expect(final.components).toEqual([])
+        // Nothing overwrote it afterwards.
+        expect(final.edits).toBe(closed.edits)
+      }).pipe(Effect.provide(AlertFeatures)),
+    ),
+  )
+})

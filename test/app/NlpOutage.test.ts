@@ -145,6 +145,33 @@ describe("NLP outage", () => {
       ),
   )
 
+  it.effect(
+    "a failing health check does not hold alerts back: a message the NLP analysed starts the recovery",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const nlp = yield* NlpScript
+          yield* setDown(true)
+          const kept = yield* say("high", { from: USER.quinn })
+          yield* buffered(1)
+          // The NLP analyses again, but its health check keeps failing.
+          yield* nlp.setHealthFailing(true)
+          yield* setDown(false)
+          yield* TestClock.adjust("1 second")
+          const live = yield* say("critical", { from: USER.jade })
+          // Analysed, it waits behind the earlier message…
+          yield* buffered(2)
+          // …and the next recovery pass needs no health check to take both, in order.
+          yield* TestClock.adjust(RECOVERY_POLL)
+          yield* alertFor(kept)
+          yield* alertFor(live)
+          expect((yield* noticesContaining(RESTORED)).map((m) => m.content)).toEqual([
+            "✅ **Crisis detection restored.** Re-analysing 2 message(s) sent during the outage.",
+          ])
+        }),
+      ),
+  )
+
   it.effect("a second outage soon after recovery is announced again", () =>
     withBot(
       Effect.gen(function* () {

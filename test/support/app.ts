@@ -133,6 +133,8 @@ export interface NlpScriptService {
   readonly setDown: (down: boolean) => Effect.Effect<void>
   /** While set, the health check says ready even though analyses are unavailable. */
   readonly setHealthyWhileDown: (healthy: boolean) => Effect.Effect<void>
+  /** While set, the health check fails even though analyses work. */
+  readonly setHealthFailing: (failing: boolean) => Effect.Effect<void>
 }
 
 /** The test's hand on the NLP twin. */
@@ -159,6 +161,7 @@ export const scriptedNlp = (concurrency = 1): Layer.Layer<NlpClient | NlpScript>
       const scripted = yield* Ref.make(new Map<string, Reply>())
       const down = yield* Ref.make(false)
       const healthyWhileDown = yield* Ref.make(false)
+      const healthFailing = yield* Ref.make(false)
       const analyze: Reply = (request) =>
         Effect.gen(function* () {
           yield* Ref.update(requests, (r) => [...r, request])
@@ -171,7 +174,10 @@ export const scriptedNlp = (concurrency = 1): Layer.Layer<NlpClient | NlpScript>
       const client: NlpClient["Type"] = {
         analyze,
         health: () =>
-          Effect.zipWith(Ref.get(down), Ref.get(healthyWhileDown), (isDown, healthy) => !isDown || healthy),
+          Effect.map(
+            Effect.all([Ref.get(down), Ref.get(healthyWhileDown), Ref.get(healthFailing)]),
+            ([isDown, healthy, failing]) => !failing && (!isDown || healthy),
+          ),
         state: Effect.map(Ref.get(down), (isDown) => (isDown ? "open" : "closed")),
         concurrency,
       }
@@ -180,6 +186,7 @@ export const scriptedNlp = (concurrency = 1): Layer.Layer<NlpClient | NlpScript>
         script: (text, reply) => Ref.update(scripted, (m) => new Map(m).set(text, reply)),
         setDown: (value) => Ref.set(down, value),
         setHealthyWhileDown: (value) => Ref.set(healthyWhileDown, value),
+        setHealthFailing: (value) => Ref.set(healthFailing, value),
       }
       return Context.make(NlpClient, client).pipe(Context.add(NlpScript, script))
     }),

@@ -14,6 +14,7 @@ import { type ButtonPress, Discord, type DiscordError } from "../../shell/discor
 import type { RedisError } from "../../shell/Redis.js"
 import { AshContact } from "../contact/AshContact.js"
 import { BotSettings } from "../runtime/BotSettings.js"
+import { makeAlertMessages } from "./AlertMessages.js"
 import { renotifyMessage } from "./Renotify.js"
 
 /** Talk to Ash was pressed on a bot that cannot reach members: nothing is recorded. */
@@ -49,6 +50,7 @@ interface Ports {
   readonly discord: Discord["Type"]
   readonly settings: BotSettings["Type"]
   readonly contact: AshContact["Type"]
+  readonly messages: ReturnType<typeof makeAlertMessages>
 }
 
 const alertRef = (alert: Alert) => ({
@@ -58,17 +60,31 @@ const alertRef = (alert: Alert) => ({
 
 const logged = (what: string) => (e: DiscordError) => Effect.logError(`${what}: ${e.message}`)
 
-/** The alert message's embed, colour, status and buttons brought up to date. */
-const updateAlertMessage = ({ discord }: Ports, alert: Alert, press: ButtonPress | undefined) =>
-  Effect.gen(function* () {
-    const posted = press?.message ?? (yield* discord.read(alertRef(alert)))
-    const embed = posted.embeds[0]
-    if (embed === undefined) return yield* Effect.logWarning("the alert message has no embed to update")
-    const edit = renderAlertUpdate(embed, alert)
-    yield* press === undefined
-      ? discord.edit(alertRef(alert), edit)
-      : discord.interactions.editOriginal(press.interaction, edit)
-  }).pipe(Effect.retry(RETRY), Effect.catchAll(logged("alert message not brought up to date")))
+/**
+ * The alert message's embed, colour, status and buttons brought up to date: through the press's
+ * interaction when there is one (it was deferred), else by editing the message; an interaction
+ * Discord no longer takes (expired, unknown after a restart) falls back to the edit.
+ */
+const updateAlertMessage = ({ discord, messages }: Ports, alert: Alert, press: ButtonPress | undefined) =>
+  messages
+    .update(alert, (current) =>
+      Effect.gen(function* () {
+        const posted = press?.message ?? (yield* discord.read(alertRef(current)))
+        const embed = posted.embeds[0]
+        if (embed === undefined) return yield* Effect.logWarning("the alert message has no embed to update")
+        const edit = renderAlertUpdate(embed, current)
+        const byEdit = discord.edit(alertRef(current), edit)
+        yield* press === undefined
+          ? byEdit
+          : discord.interactions.editOriginal(press.interaction, edit).pipe(
+              Effect.catchIf(
+                (e) => e.kind === "not_found" || e.kind === "rejected",
+                () => byEdit,
+              ),
+            )
+      }).pipe(Effect.retry(RETRY)),
+    )
+    .pipe(Effect.catchAll(logged("alert message not brought up to date")))
 
 /** Ping the CRT again, as a reply to the alert. */
 const renotify = ({ discord, settings }: Ports, alert: Alert, reason: RenotifyReason) =>
@@ -118,6 +134,7 @@ const make = Effect.gen(function* () {
     discord: yield* Discord,
     settings: yield* BotSettings,
     contact: yield* AshContact,
+    messages: makeAlertMessages(),
   }
   const runAll = (t: Transition, press: ButtonPress | undefined) =>
     Effect.forEach(t.effects, (effect) => carryOut(ports, apply, t.alert, effect, press), { discard: true })
@@ -126,6 +143,7 @@ const make = Effect.gen(function* () {
       if (event._tag === "RequestAshContact" && !ports.contact.available)
         return yield* new ContactUnavailable({ alertId })
       const transition = yield* ports.store.apply(alertId, event)
+      ports.messages.remember(transition.alert)
       yield* runAll(transition, press)
       return transition
     }).pipe(Effect.annotateLogs({ alert: alertId, event: event._tag }))

@@ -128,7 +128,8 @@ const process = (message: IntakeMessage) =>
 const recover = Effect.gen(function* () {
   const outage = yield* NlpOutage
   const nlp = yield* NlpClient
-  if ((yield* outage.size) === 0 || !(yield* nlp.health())) return
+  if ((yield* outage.size) === 0) return
+  if (!(yield* outage.answering) && !(yield* nlp.health())) return
   const pending = yield* outage.drain
   for (const [i, message] of pending.entries()) {
     const analysed = analyse(message).pipe(

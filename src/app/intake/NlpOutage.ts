@@ -15,6 +15,8 @@ interface OutageState {
   readonly lastNoticeAt: number | null
   /** When the CRT was last told detection is restored. */
   readonly restoredAt: number | null
+  /** An analysis succeeded while messages were kept: the NLP answers again. */
+  readonly answering: boolean
 }
 
 export interface NlpOutageService {
@@ -30,8 +32,14 @@ export interface NlpOutageService {
   /** Put messages back at the front when the NLP failed again while draining. */
   readonly requeue: (messages: ReadonlyArray<IntakeMessage>) => Effect.Effect<void>
   readonly size: Effect.Effect<number>
-  /** Whether a message written before `sentAt` is still waiting to be analysed. */
+  /**
+   * Whether a message written before `sentAt` is still waiting to be analysed. Asked after a
+   * message was analysed: a yes also says the NLP answers again, so recovery need not wait for
+   * its health check.
+   */
   readonly waitingBefore: (sentAt: number) => Effect.Effect<boolean>
+  /** Whether an analysis succeeded since the kept messages were last taken (see `waitingBefore`). */
+  readonly answering: Effect.Effect<boolean>
 }
 
 /** The channel CRT notices go to: the monitor channel, else the next configured alert channel. */
@@ -103,7 +111,7 @@ const take = (s: OutageState, now: number, limits: Limits) => {
   const unreported = { overflow: s.unreported.overflow + s.overflow, expired: s.unreported.expired + expired }
   return [
     { fresh, overflow: s.overflow, expired },
-    { ...s, buffer: [], overflow: 0, unreported },
+    { ...s, buffer: [], overflow: 0, unreported, answering: false },
   ] as const
 }
 
@@ -137,6 +145,7 @@ const make = Effect.gen(function* () {
     unreported: { overflow: 0, expired: 0 },
     lastNoticeAt: null,
     restoredAt: null,
+    answering: false,
   })
   // The buffer lives in memory: what is still in it at shutdown was never analysed.
   yield* Effect.addFinalizer(() =>
@@ -177,7 +186,12 @@ const make = Effect.gen(function* () {
     restored: announceRestored,
     requeue: (messages) => Ref.update(state, (s) => ({ ...s, buffer: [...messages, ...s.buffer] })),
     size: Effect.map(Ref.get(state), (s) => s.buffer.length),
-    waitingBefore: (sentAt) => Effect.map(Ref.get(state), (s) => s.buffer.some((m) => m.sentAt < sentAt)),
+    waitingBefore: (sentAt) =>
+      Ref.modify(state, (s): [boolean, OutageState] => {
+        const waiting = s.buffer.some((m) => m.sentAt < sentAt)
+        return [waiting, waiting ? { ...s, answering: true } : s]
+      }),
+    answering: Effect.map(Ref.get(state), (s) => s.answering),
   } satisfies NlpOutageService
 })
 
