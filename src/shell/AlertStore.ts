@@ -68,8 +68,9 @@ export const MAX_ATTEMPTS = 8
 const decodeAlert = Schema.decodeUnknownEither(Alert)
 
 /**
- * The record as JSON. The Alert schema has no transformations (its encoded form is its type),
- * so JSON.stringify is its encoder; a test pins that equivalence.
+ * The record as JSON. An alert's encoded form is its type with every field present (the
+ * milestones' defaults only fill in fields missing from older records), so JSON.stringify is its
+ * encoder; a test pins that equivalence.
  */
 export const encodeAlertJson = (alert: Alert): string => JSON.stringify(alert)
 
