@@ -99,8 +99,8 @@ const timerChanges = (alertId: AlertId, effects: ReadonlyArray<LifecycleEffect>)
  * The alert hash: `version` and `record` (the authoritative JSON), plus plain fields an operator
  * reading Redis understands; the fixed ones are written once, at creation.
  */
-const alertFields = (alert: Alert, creating: boolean): ReadonlyArray<string> => {
-  const fields = ["version", String(alert.version), "record", encodeAlertJson(alert), "state", stateOf(alert)]
+const alertFields = (alert: Alert, record: string, creating: boolean): ReadonlyArray<string> => {
+  const fields = ["version", String(alert.version), "record", record, "state", stateOf(alert)]
   if (!creating) return fields
   return [
     ...fields,
@@ -117,14 +117,48 @@ const alertFields = (alert: Alert, creating: boolean): ReadonlyArray<string> => 
   ]
 }
 
+/**
+ * Records this process wrote or read lately, by their JSON. The next event on an alert usually
+ * reads back exactly what was just written, and decoding a record is the costliest step of an
+ * event; the same JSON always decodes to the same alert, so a hit is safe.
+ */
+const makeRecordCache = (size = 1_000) => {
+  const byJson = new Map<string, Alert>()
+  const keep = (json: string, alert: Alert): void => {
+    byJson.delete(json)
+    byJson.set(json, alert)
+    if (byJson.size > size) {
+      const oldest = byJson.keys().next()
+      if (oldest.done !== true) byJson.delete(oldest.value)
+    }
+  }
+  return {
+    encode: (alert: Alert): string => {
+      const json = encodeAlertJson(alert)
+      keep(json, alert)
+      return json
+    },
+    decode: (json: string): Either.Either<Alert, string> => {
+      const known = byJson.get(json)
+      if (known !== undefined) return Either.right(known)
+      const decoded = decodeAlertJson(json)
+      if (Either.isRight(decoded)) keep(json, decoded.right)
+      return decoded
+    },
+  }
+}
+
+type RecordCache = ReturnType<typeof makeRecordCache>
+
 const decodeAlertHash = (
   key: string,
   hash: Record<string, string>,
+  decode: (json: string) => Either.Either<Alert, string>,
 ): Either.Either<Option.Option<Alert>, CorruptRecord> => {
   if (Object.keys(hash).length === 0) return Either.right(Option.none())
   const record = hash.record
   if (record === undefined) return Either.left(new CorruptRecord({ key, detail: "no record field" }))
-  return Either.match(decodeAlertJson(record), {
+  return Either.match(decode(record), {
     onLeft: (detail) => Either.left(new CorruptRecord({ key, detail })),
     onRight: (alert) =>
       hash.version === String(alert.version)
@@ -204,10 +238,11 @@ const writeArgs = (
   retention: Retention,
   lookupValue: string,
   alert: Alert,
+  record: string,
   delta: AggregateDelta,
   effects: ReadonlyArray<LifecycleEffect>,
 ): ReadonlyArray<string | number> => {
-  const fields = alertFields(alert, expectedVersion === "")
+  const fields = alertFields(alert, record, expectedVersion === "")
   const incr: Record<string, number> = Object.fromEntries(
     Object.entries(delta.incr).filter(([, n]) => n !== 0),
   )
@@ -251,16 +286,17 @@ const keysFor = (redis: RedisService, alert: Alert) => [
   redis.key(Keys.alertLookup(alert.origin.alertMessageId)),
 ]
 
-const redisGet = (redis: RedisService) => (alertId: AlertId) => {
+const redisGet = (redis: RedisService, records: RecordCache) => (alertId: AlertId) => {
   const key = redis.key(Keys.alert(alertId))
   return redis
     .run("alerts.get", (c) => c.hgetall(key))
-    .pipe(Effect.flatMap((hash) => decodeAlertHash(key, hash)))
+    .pipe(Effect.flatMap((hash) => decodeAlertHash(key, hash, records.decode)))
 }
 
 /** The write script for `next`, checked against `expectedVersion` ("" for a new alert). */
 const redisWrite = (
   redis: RedisService,
+  records: RecordCache,
   retention: Retention,
   expectedVersion: string,
   before: Alert | null,
@@ -274,12 +310,13 @@ const redisWrite = (
       retention,
       before === null ? next.alert.id : "",
       next.alert,
+      records.encode(next.alert),
       deltaBetween(before, next.alert),
       next.effects,
     ),
   )
 
-const redisLookup = (redis: RedisService) => (alertMessageId: string) => {
+const redisLookup = (redis: RedisService, records: RecordCache) => (alertMessageId: string) => {
   const key = redis.key(Keys.alertLookup(alertMessageId))
   return redis
     .run("alerts.lookup", (c) => c.get(key))
@@ -289,7 +326,7 @@ const redisLookup = (redis: RedisService) => (alertMessageId: string) => {
           ? Effect.succeed(Option.none())
           : Either.match(Schema.decodeUnknownEither(Alert.fields.id)(id), {
               onLeft: () => Effect.fail(new CorruptRecord({ key, detail: `not an alert id: ${id}` })),
-              onRight: redisGet(redis),
+              onRight: redisGet(redis, records),
             }),
       ),
     )
@@ -316,22 +353,23 @@ const redisDaily = (redis: RedisService) => (days: ReadonlyArray<string>) =>
 
 /** The store over Redis: one read, then one compare-and-set script per event. */
 const makeRedisStore = (redis: RedisService, retention: Retention): AlertStoreService => {
-  const get = redisGet(redis)
+  const records = makeRecordCache()
+  const get = redisGet(redis, records)
   const write = (before: Alert, next: Transition) =>
-    redisWrite(redis, retention, String(before.version), before, next).pipe(
+    redisWrite(redis, records, retention, String(before.version), before, next).pipe(
       Effect.map(
         (reply): Attempt => (reply === "ok" ? { _tag: "Done", transition: next } : { _tag: "Conflict" }),
       ),
     )
   return {
     create: (created) =>
-      redisWrite(redis, retention, "", null, created).pipe(
+      redisWrite(redis, records, retention, "", null, created).pipe(
         Effect.flatMap((reply) =>
           reply === "ok" ? Effect.void : Effect.fail(new AlertAlreadyExists({ alertId: created.alert.id })),
         ),
       ),
     get,
-    getByMessageId: redisLookup(redis),
+    getByMessageId: redisLookup(redis, records),
     apply: applyWith(get, write),
     daily: redisDaily(redis),
   }
