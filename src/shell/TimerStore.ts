@@ -11,11 +11,7 @@ export interface ClaimedTimer {
   readonly leaseUntil: number
 }
 
-const TimerMember = Schema.TemplateLiteralParser(
-  Schema.Literal(...TIMER_KINDS),
-  ":",
-  AlertId,
-)
+const TimerMember = Schema.TemplateLiteralParser(Schema.Literal(...TIMER_KINDS), ":", AlertId)
 
 /** The sorted-set member naming one alert's timer. */
 export const timerMember = (kind: TimerKind, alertId: AlertId): string => `${kind}:${alertId}`
