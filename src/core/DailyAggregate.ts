@@ -7,12 +7,12 @@
 import {
   addCredit,
   CLOCK_NAMES,
-  EMPTY_CLOCK,
   type ClockStats,
   type DailyAggregate,
   type DraftClock,
   draft,
   draftClockOf,
+  EMPTY_CLOCK,
   FIELD,
   type FieldEntry,
 } from "./AggregateFields.js"

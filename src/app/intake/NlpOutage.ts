@@ -124,6 +124,27 @@ const restore = (s: OutageState, now: number) =>
         { ...s, unreported: { overflow: 0, expired: 0 }, lastNoticeAt: null, restoredAt: now },
       ] as const)
 
+const INITIAL: OutageState = {
+  buffer: [],
+  overflow: 0,
+  unreported: { overflow: 0, expired: 0 },
+  lastNoticeAt: null,
+  restoredAt: null,
+  answering: false,
+}
+
+/** The buffer lives in memory: what is still in it at shutdown was never analysed, and is logged. */
+const logLeftAtShutdown = (state: Ref.Ref<OutageState>) =>
+  Effect.addFinalizer(() =>
+    Effect.gen(function* () {
+      const left = (yield* Ref.get(state)).buffer
+      if (left.length === 0) return
+      yield* Effect.logError(
+        `NLP outage: ${left.length} message(s) never analysed at shutdown: ${left.map((m) => `${m.channelId}/${m.messageId}`).join(", ")}`,
+      )
+    }),
+  )
+
 const make = Effect.gen(function* () {
   const settings = yield* BotSettings
   const discord = yield* Discord
@@ -139,24 +160,8 @@ const make = Effect.gen(function* () {
       Effect.provideService(Discord, discord),
     )
   const limits = settings.nlpOutage
-  const state = yield* Ref.make<OutageState>({
-    buffer: [],
-    overflow: 0,
-    unreported: { overflow: 0, expired: 0 },
-    lastNoticeAt: null,
-    restoredAt: null,
-    answering: false,
-  })
-  // The buffer lives in memory: what is still in it at shutdown was never analysed.
-  yield* Effect.addFinalizer(() =>
-    Effect.gen(function* () {
-      const left = (yield* Ref.get(state)).buffer
-      if (left.length === 0) return
-      yield* Effect.logError(
-        `NLP outage: ${left.length} message(s) never analysed at shutdown: ${left.map((m) => `${m.channelId}/${m.messageId}`).join(", ")}`,
-      )
-    }),
-  )
+  const state = yield* Ref.make<OutageState>(INITIAL)
+  yield* logLeftAtShutdown(state)
   const buffer = (message: IntakeMessage) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
