@@ -8,6 +8,7 @@ import { encodeCustomId } from "./CustomId.js"
 import {
   type ActionRow,
   type AllowedMentions,
+  actionRows,
   type ButtonComponent,
   type ButtonStyleCode,
   EMBED_LIMITS,
@@ -152,24 +153,14 @@ const STYLE_CODE: Readonly<Record<ButtonStyle, ButtonStyleCode>> = {
 const button = (alert: Alert, spec: ReturnType<typeof buttonsFor>[number]): ButtonComponent => ({
   type: 2,
   style: STYLE_CODE[spec.style],
-  label: spec.label.slice(0, EMBED_LIMITS.buttonLabel),
+  label: spec.label,
   emoji: { name: spec.emoji },
   customId: encodeCustomId(spec.action, alert.id),
 })
 
 /** The action rows for the alert's current state (none once it is closed). */
-export const alertComponents = (alert: Alert): ReadonlyArray<ActionRow> => {
-  const buttons = buttonsFor(alert).map((spec) => button(alert, spec))
-  const rows: Array<ActionRow> = []
-  for (
-    let i = 0;
-    i < buttons.length && rows.length < EMBED_LIMITS.actionRows;
-    i += EMBED_LIMITS.buttonsPerRow
-  ) {
-    rows.push({ type: 1, components: buttons.slice(i, i + EMBED_LIMITS.buttonsPerRow) })
-  }
-  return rows
-}
+export const alertComponents = (alert: Alert): ReadonlyArray<ActionRow> =>
+  actionRows(buttonsFor(alert).map((spec) => button(alert, spec)))
 
 // Date's range ends at ±8.64e15 ms; beyond it toISOString would throw.
 const MAX_DATE_MS = 8_640_000_000_000_000

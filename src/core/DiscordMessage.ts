@@ -73,6 +73,19 @@ export interface MessageParts {
   readonly allowedMentions?: AllowedMentions
 }
 
+/** Buttons laid out in rows of at most 5, at most 5 rows; buttons beyond 25 are left out. */
+export const actionRows = (buttons: ReadonlyArray<ButtonComponent>): ReadonlyArray<ActionRow> => {
+  const rows: Array<ActionRow> = []
+  for (
+    let i = 0;
+    i < buttons.length && rows.length < EMBED_LIMITS.actionRows;
+    i += EMBED_LIMITS.buttonsPerRow
+  ) {
+    rows.push({ type: 1, components: buttons.slice(i, i + EMBED_LIMITS.buttonsPerRow) })
+  }
+  return rows
+}
+
 /** The length Discord counts against the 6000-character total of one embed. */
 export const embedTotalLength = (embed: EmbedData): number =>
   embed.title.length +

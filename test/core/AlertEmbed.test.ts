@@ -8,10 +8,12 @@ import {
   renderAlertMessage,
   renderAlertUpdate,
   STATUS_FIELD_NAME,
+  statusLines,
 } from "../../src/core/AlertEmbed.js"
 import { decodeCustomId } from "../../src/core/CustomId.js"
 import { type LifecycleEvent, transition } from "../../src/core/Lifecycle.js"
 import { ZWSP } from "../../src/core/Markdown.js"
+import { actor } from "../../src/core/milestones/Declaration.js"
 import { created, T0 } from "../support/alerts.js"
 
 const input = (overrides: Partial<AlertMessageInput> = {}): AlertMessageInput => ({
@@ -316,5 +318,98 @@ describe("renderAlertMessage: worst case", () => {
       STATUS_FIELD_NAME,
     ])
     expect(msg.embeds[0].fields.find((f) => f.name === "🔍 Key Factors")?.value.split("\n")).toHaveLength(5)
+  })
+})
+
+describe("renderAlertMessage: colour, status and buttons by milestone", () => {
+  const colorOf = (alert: Alert) => renderAlertMessage(input(), alert).embeds[0].color
+  const request: readonly [LifecycleEvent, number] = [{ _tag: "RequestAshContact", by: "501" }, T0 + 1_000]
+  const made: readonly [LifecycleEvent, number] = [{ _tag: "AshContactMade", via: "dm" }, T0 + 2_000]
+
+  it("turns green once a person has taken the alert on, not when only Ash reached the member", () => {
+    expect(colorOf(apply(created(), request, made))).toBe(0xe67e22)
+    const answered = apply(created(), [
+      { _tag: "FirstResponse", by: "503", detection: "thread_message" },
+      T0 + 3_000,
+    ])
+    expect(colorOf(answered)).toBe(0x2ecc71)
+    expect(statusLines(answered)).toEqual(["💬 First human response by <@503> after 3s"])
+  })
+
+  it("shows an expiry after a human response without 'unanswered'", () => {
+    const expired = apply(
+      created(),
+      [{ _tag: "FirstResponse", by: "503", detection: "source_reply" }, T0 + 3_000],
+      [{ _tag: "Expire" }, T0 + 86_400_000],
+    )
+    expect(statusLines(expired).at(-1)).toBe("⌛ Expired after 1d")
+    expect(colorOf(expired)).toBe(0x95a5a6)
+  })
+
+  it("gives every button its emoji", () => {
+    const engaged = apply(created(), [{ _tag: "Acknowledge", by: "501" }, T0 + 1_000])
+    expect(buttonsFor(engaged).map((b) => [b.label, b.emoji])).toEqual([
+      ["Talk to Ash", "💬"],
+      ["I reached out", "🤝"],
+      ["Resolve", "🔒"],
+    ])
+  })
+
+  it("names the bot's own actors in words, members as mentions, and anything else escaped", () => {
+    expect(actor("auto")).toBe("Ash (automatically)")
+    expect(actor("clock")).toBe("the expiry timer")
+    expect(actor("501")).toBe("<@501>")
+    expect(actor("501x")).not.toContain("<@")
+    expect(actor("x501")).not.toContain("<@")
+    expect(actor("@everyone")).not.toBe("@everyone")
+  })
+})
+
+describe("renderAlertMessage: untidy input", () => {
+  it("trims the NLP's action and factors, and leaves out blank ones", () => {
+    const padded = input({
+      analysis: {
+        ...input().analysis,
+        recommendedAction: "  immediate_outreach  ",
+        keyFactors: ["  isolation  ", " "],
+      },
+    })
+    expect(fieldValue(created(), "📋 Recommended Action", padded)).toBe("Immediate Outreach")
+    expect(fieldValue(created(), "🔍 Key Factors", padded)).toBe("• isolation")
+    const blank = input({ analysis: { ...input().analysis, recommendedAction: "   ", keyFactors: ["  "] } })
+    expect(fieldValue(created(), "📋 Recommended Action", blank)).toBeUndefined()
+    expect(fieldValue(created(), "🔍 Key Factors", blank)).toBeUndefined()
+  })
+
+  it("names an escalation without the NLP's details plainly", () => {
+    const escalated = created({ escalated: true })
+    expect(fieldValue(escalated, "📈 ESCALATION DETECTED")).toBe("Pattern: **Escalating**")
+  })
+
+  it("calls a member without a display name 'Member', and shows only a safe https avatar", () => {
+    const authorOf = (member: AlertMessageInput["member"]) =>
+      renderAlertMessage(input({ member }), created()).embeds[0].author
+    expect(authorOf({ displayName: "  " })).toEqual({ name: "Member" })
+    const url = (n: number) => `https://cdn.example/${"a".repeat(n - 20)}`
+    expect(authorOf({ displayName: "R", avatarUrl: url(2048) })?.iconUrl).toBe(url(2048))
+    for (const avatarUrl of [
+      url(2049),
+      "http://cdn.example/a.png",
+      "https://cdn.example/a b.png",
+      " https://x/a",
+    ])
+      expect(authorOf({ displayName: "R", avatarUrl })).toEqual({ name: "R" })
+  })
+
+  it("pings at most 100 roles, and never more than the 2000 characters of content allow", () => {
+    const short = Array.from({ length: 150 }, (_, i) => String(i + 1))
+    const few = renderAlertMessage(input({ crtRoleIds: short }), created())
+    expect(few.allowedMentions.roles).toHaveLength(100)
+    expect(few.content?.match(/<@&/g)).toHaveLength(100)
+    const long = Array.from({ length: 150 }, (_, i) => `1${String(i).padStart(17, "0")}`)
+    const many = renderAlertMessage(input({ crtRoleIds: long }), created())
+    expect(many.content?.length).toBeLessThanOrEqual(2000)
+    expect(many.allowedMentions.roles.length).toBe(many.content?.match(/<@&/g)?.length)
+    expect(many.allowedMentions.roles.length).toBe(Math.floor((2000 + 1) / 23))
   })
 })

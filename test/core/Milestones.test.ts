@@ -42,6 +42,10 @@ describe("the milestone declarations", () => {
   it("give every button its own action and place, in a form custom_ids carry", () => {
     expect(duplicates(BUTTONS.map((b) => b.action))).toEqual([])
     expect(duplicates(BUTTONS.map((b) => String(b.position)))).toEqual([])
+    // Discord's limit on a button's label; no room for more than 25 buttons in 5 rows.
+    for (const b of BUTTONS) expect(b.label.length, b.label).toBeGreaterThan(0)
+    for (const b of BUTTONS) expect(b.label.length, b.label).toBeLessThanOrEqual(80)
+    expect(BUTTONS.length).toBeLessThanOrEqual(25)
     for (const b of BUTTONS) {
       const decoded = decodeCustomId(encodeCustomId(b.action, alertId(7)))
       expect(Either.isRight(decoded) && decoded.right.action, `button ${b.label}`).toBe(b.action)
@@ -71,5 +75,39 @@ describe("the milestone declarations", () => {
       )
       expect(clashes, `responder prefix ${r.fieldPrefix}`).toEqual([])
     }
+  })
+})
+
+describe("the daily hash", () => {
+  it("keeps its field names, which a year of stored days depends on", () => {
+    expect(COUNTERS.map((c) => [c.name, c.field])).toEqual([
+      ["acknowledged", "acknowledged_count"],
+      ["ashContacted", "ash_sessions_count"],
+      ["ashManual", "ash_manual_count"],
+      ["ashAuto", "auto_initiated_count"],
+      ["contactFailed", "contact_failed_count"],
+      ["responded", "responded_count"],
+      ["resolved", "resolved_count"],
+      ["expired", "expired_count"],
+      ["unanswered", "unanswered_count"],
+      ["totalAlerts", "total_alerts"],
+      ["escalated", "escalated_count"],
+      ["optedOut", "user_optout_count"],
+    ])
+    expect(CLOCKS.map((c) => c.name)).toEqual([
+      "acknowledge",
+      "ash_contact",
+      "first_response",
+      "alert_latency",
+    ])
+    expect(RESPONDER_ROLES.map((r) => [r.role, r.fieldPrefix])).toEqual([
+      ["acknowledgements", "responder_ack:"],
+      ["firstResponses", "responder_first_response:"],
+    ])
+    expect(ALERT_SEVERITIES.map((s) => FIELD.severity[s])).toEqual([
+      "severity_medium",
+      "severity_high",
+      "severity_critical",
+    ])
   })
 })

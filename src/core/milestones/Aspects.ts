@@ -8,7 +8,6 @@ const RENOTIFIED = effects(renotify("unacknowledged"))
 
 /** The alert itself: counted once in its day, with how long the member's message took to alert. */
 export const Created = aspect({
-  name: "created",
   events: {},
   button: null,
   status: () => [],
@@ -29,7 +28,6 @@ export const Created = aspect({
 
 /** The member prefers human support: Ash never contacts them, and the CRT is asked to. */
 export const OptOut = aspect({
-  name: "opt-out",
   events: {
     /** The member said they prefer human support. */
     MemberOptedOut: event({}, (alert) =>
@@ -48,7 +46,6 @@ export const OptOut = aspect({
 
 /** Flagged messages from the same member inside the cooldown, counted on the open alert. */
 export const Repeats = aspect({
-  name: "repeats",
   events: {
     /** Another flagged message from the member was suppressed by the cooldown. */
     RepeatSuppressed: event({}, (alert) =>
@@ -65,7 +62,6 @@ export const Repeats = aspect({
 
 /** The CRT is pinged once more when nobody has taken the alert on in time. */
 export const Renotify = aspect({
-  name: "re-notify",
   events: {
     /** The re-notify timer fired. */
     RenotifyDue: event({}, (alert, _e, now) => {

@@ -37,7 +37,6 @@ const close = (
     "closed",
     stampWith(alert, by, now, { reason, unanswered: alert.milestones.responded === null }),
     effects,
-    { contactRequest: null },
   )
 
 const RESOLVED = effects(UPDATE, cancel("auto_contact"), cancel("renotify"), cancel("expire"))

@@ -141,7 +141,6 @@ export interface AspectDeclaration<
   N extends string,
   R extends string,
 > {
-  readonly name: string
   readonly events: E
   readonly button: ButtonDeclaration<A, EventsOf<E>> | null
   /** Lines for the alert's status field, shown after the milestones' lines. */
@@ -158,7 +157,7 @@ export interface MilestoneDeclaration<
   C extends string,
   N extends string,
   R extends string,
-> extends Omit<AspectDeclaration<E, A, C, N, R>, "name"> {
+> extends AspectDeclaration<E, A, C, N, R> {
   readonly key: K
   /** The state name of PRODUCT.md §3 for an alert whose latest milestone this is. */
   readonly state: S
