@@ -200,3 +200,115 @@ describe("report limits", () => {
     runs(200),
   )
 })
+
+describe("renderWeeklyReport: periods, changes and trimming", () => {
+  const empty7 = summarize({ days: daysOf([]), previous: empty, targets })
+
+  it("names a period that is not a week by its days, and says the timezone and the footer", () => {
+    const days: [DayAggregate, ...Array<DayAggregate>] = [
+      { day: "2026-01-05", aggregate: empty },
+      { day: "2026-01-06", aggregate: empty },
+    ]
+    const e = renderWeeklyReport(summarize({ days, previous: empty, targets }), { timeZone: "Europe/Berlin" })
+    expect(e.description).toBe(
+      "January 05, 2026 – January 06, 2026 (2 days)\nDays and hours in Europe/Berlin.",
+    )
+    expect(e.footer.text).toBe("Ash-Bot CRT alerting")
+    expect(e.fields.every((f) => !f.inline)).toBe(true)
+    const one = renderWeeklyReport(summarize({ days: [days[0]], previous: empty, targets }), {
+      timeZone: "UTC",
+    })
+    expect(one.description.split("\n")[0]).toBe("January 05, 2026 – January 05, 2026 (1 day)")
+    expect(renderWeeklyReport(empty7, { timeZone: "UTC", footerText: "CRT" }).footer.text).toBe("CRT")
+  })
+
+  it("compares against an empty previous week plainly, and says when nothing changed", () => {
+    const fromNothing = renderWeeklyReport(
+      summarize({ days: daysOf(WEEK_ALERTS), previous: empty, targets }),
+      { timeZone: "UTC" },
+    )
+    expect(field(fromNothing, "Change vs Previous Week").split("\n")[0]).toBe(
+      "Alerts: 4 (previous period: 0)",
+    )
+    const same = renderWeeklyReport(
+      summarize({ days: daysOf(WEEK_ALERTS), previous: mergedOf(WEEK_ALERTS), targets }),
+      { timeZone: "UTC" },
+    )
+    const lines = field(same, "Change vs Previous Week").split("\n")
+    expect(lines[0]).toBe("Alerts: 4 (no change)")
+    expect(lines).toContain("Time to acknowledge: avg 2m 6s (no change)")
+    const twice = merge(mergedOf(WEEK_ALERTS), mergedOf(WEEK_ALERTS))
+    const fewer = renderWeeklyReport(summarize({ days: daysOf(WEEK_ALERTS), previous: twice, targets }), {
+      timeZone: "UTC",
+    })
+    expect(field(fewer, "Change vs Previous Week").split("\n")[0]).toBe("Alerts: 4 (-4, -50%)")
+  })
+
+  it("lists the days for up to two weeks, and only the peaks beyond", () => {
+    const fortnight = Array.from({ length: 14 }, (_, i) => ({
+      day: `2026-01-${String(i + 5).padStart(2, "0")}`,
+      aggregate: i === 0 ? mergedOf(WEEK_ALERTS) : empty,
+    }))
+    const render = (days: ReadonlyArray<DayAggregate>) => {
+      const [first, ...rest] = days
+      if (first === undefined) throw new Error("days expected")
+      return field(
+        renderWeeklyReport(summarize({ days: [first, ...rest], previous: empty, targets }), {
+          timeZone: "UTC",
+        }),
+        "Busiest Times",
+      ).split("\n")
+    }
+    expect(render(fortnight)).toHaveLength(3)
+    expect(render([...fortnight, { day: "2026-01-19", aggregate: empty }])).toHaveLength(2)
+  })
+
+  it("says so when alerts were recorded but none is closed yet", () => {
+    const open = WEEK_ALERTS.map((a) => ({ ...a, milestones: { ...a.milestones, closed: null } }))
+    const e = renderWeeklyReport(summarize({ days: daysOf(open), previous: empty, targets }), {
+      timeZone: "UTC",
+    })
+    expect(field(e, "Unanswered")).toBe("No alert has been closed yet")
+  })
+
+  it("shrinks the longest field, whole lines at a time, when the embed would pass 6000", () => {
+    const crowd: DailyAggregate = {
+      ...empty,
+      responders: new Map(
+        Array.from({ length: 200 }, (_, i) => [
+          `${10_000_000_000_000_000 + i}`,
+          new Map([
+            ["acknowledgements", 1],
+            ["firstResponses", 1],
+          ] as const),
+        ]),
+      ),
+    }
+    const s = summarize({
+      days: [{ day: "2026-01-05", aggregate: crowd }],
+      previous: empty,
+      targets,
+      topN: 200,
+    })
+    // A timezone name this long is impossible, but it is what makes every part long at once.
+    const e = renderWeeklyReport(s, { timeZone: "Z".repeat(3000), footerText: "f".repeat(2048) })
+    expect(size(e)).toBeLessThanOrEqual(EMBED_LIMITS.total)
+    // Cut to fit, not emptied: the report keeps most of what fits.
+    expect(size(e)).toBeGreaterThan(EMBED_LIMITS.total - 1_100)
+    expect(e.fields.some((f) => f.value.endsWith("…") || / more$/.test(f.value))).toBe(true)
+    expectWithinLimits(e)
+  })
+})
+
+describe("fitLines at its edges", () => {
+  it("keeps text exactly at the limit, and drops lines until the rest and its count fit", () => {
+    expect(fitLines(["abc", "def"], 7)).toBe("abc\ndef")
+    const [a, b, c] = ["a".repeat(20), "b".repeat(20), "c".repeat(20)] as const
+    expect(fitLines([a, b, c], `${a}\n${b}\n… and 1 more`.length)).toBe(`${a}\n${b}\n… and 1 more`)
+    expect(fitLines([a, b, c], `${a}\n… and 2 more`.length)).toBe(`${a}\n… and 2 more`)
+    const tooShort = `${a}\n… and 2 more`.length - 1
+    expect(fitLines([a, b, c], tooShort)).toBe(`${[a, b, c].join("\n").slice(0, tooShort - 1)}…`)
+    expect(fitLines(["abcdefgh"], 5)).toBe("abcd…")
+    expect(fitLines(["abc", "def"], 1)).toBe("…")
+  })
+})
