@@ -121,6 +121,7 @@ const periodDays = (days: WeeklySummaryInput["days"]): ReadonlyArray<DayAggregat
   const last = sorted[sorted.length - 1] ?? first
   const labels: Array<string> = []
   if (DAY_FORMAT.test(first) && DAY_FORMAT.test(last)) {
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: the last day is in `sorted` anyway, and the bound only stops a runaway.
     for (let d = first; d <= last && labels.length < MAX_DAYS; d = addDays(d, 1)) labels.push(d)
   }
   const all = new Set([...labels, ...sorted])
@@ -146,7 +147,7 @@ const clockSummary = (
   minSamples: number,
 ): ClockSummary => {
   const c = clockOf(agg, clock)
-  const enough = c.count > 0 && c.count >= minSamples
+  const enough = c.count >= Math.max(1, minSamples)
   const quantile = (p: number): number | null =>
     enough && c.minMs !== null && c.maxMs !== null
       ? percentile(c.buckets, c.count, c.minMs, c.maxMs, p)
@@ -163,6 +164,7 @@ const clockSummary = (
 }
 
 // Snowflakes are decimal strings: shorter first, then lexicographic, is numeric order.
+// Stryker disable next-line EqualityOperator: ids are the keys of one Map, never equal, so `<=` and `>=` change nothing.
 const byId = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
 
 const topResponders = (agg: DailyAggregate, topN: number): ReadonlyArray<ResponderSummary> =>

@@ -338,3 +338,124 @@ describe("channel sensitivity", () => {
     },
   )
 })
+
+describe("Retry-After, read strictly", () => {
+  const now = Date.parse("Wed, 21 Oct 2026 07:28:00 GMT")
+  it.each([
+    ["5s"],
+    ["1."],
+    ["1.5.2"],
+    ["x5"],
+    ["2026-10-21"],
+    ["12 Oct 2026 07:28:03 GMT"],
+    ["We, 21 Oct 2026"],
+  ])("ignores %j", (header) => {
+    expect(retryAfterMs(header, now)).toBeUndefined()
+  })
+
+  it("reads seconds with any number of digits", () => {
+    expect(retryAfterMs("120", now)).toBe(120_000)
+    expect(retryAfterMs("0.25", now)).toBe(250)
+    expect(retryAfterMs("10.125", now)).toBe(10_125)
+  })
+})
+
+describe("severity thresholds", () => {
+  const decode = Schema.decodeUnknownEither(SeverityThresholds)
+
+  it("accept equal neighbours and refuse any that decrease toward critical", () => {
+    expect(Either.isRight(decode({ critical: 0.5, high: 0.5, medium: 0.5, low: 0.5 }))).toBe(true)
+    for (const t of [
+      { critical: 0.6, high: 0.7, medium: 0.5, low: 0.3 },
+      { critical: 0.9, high: 0.4, medium: 0.5, low: 0.3 },
+      { critical: 0.9, high: 0.7, medium: 0.2, low: 0.3 },
+    ]) {
+      const decoded = decode(t)
+      expect(Either.isLeft(decoded)).toBe(true)
+      if (Either.isLeft(decoded))
+        expect(decoded.left.message).toContain("thresholds must not decrease from low to critical")
+    }
+  })
+})
+
+describe("the recommended action after a changed severity", () => {
+  it.each([
+    ["critical", 0.9, 1.2, "immediate_outreach"],
+    ["medium", 0.6, 1.3, "priority_response"],
+    ["high", 0.72, 0.8, "standard_monitoring"],
+    ["medium", 0.55, 0.6, "passive_monitoring"],
+    ["low", 0.35, 0.5, "none"],
+  ] as const)("%s at %d × %d: %s", (severity, score, multiplier, action) => {
+    const adjusted = applySensitivity(analysisOf(severity, score), multiplier)
+    expect(adjusted.recommendedAction).toBe(severity === adjusted.severity ? "nlp's own" : action)
+  })
+
+  it("keeps the NLP's own action, or none, when the severity does not change", () => {
+    expect(applySensitivity(analysisOf("high", 0.8), 1.05).recommendedAction).toBe("nlp's own")
+    const { recommendedAction: _, ...withoutAction } = analysisOf("high", 0.8)
+    expect(applySensitivity(withoutAction, 1.05)).not.toHaveProperty("recommendedAction")
+  })
+})
+
+describe("the NLP's context of the member's recent messages", () => {
+  const base = { severity: "high", crisis_score: 0.8, confidence: 0.9, processing_time_ms: 12 }
+  const decode = Schema.decodeUnknownSync(AnalyzeResponse)
+
+  it("keeps the trend and the message count only when the NLP gave them", () => {
+    expect(
+      decode({
+        ...base,
+        context_analysis: {
+          escalation_detected: true,
+          trend: { direction: "worsening" },
+          history_analyzed: { message_count: 4 },
+        },
+      }).context,
+    ).toEqual({ escalationDetected: true, trend: "worsening", messageCount: 4 })
+    const bare = decode({ ...base, context_analysis: { trend: null, history_analyzed: {} } }).context
+    expect(bare).toEqual({ escalationDetected: false })
+    expect(bare).not.toHaveProperty("trend")
+    expect(bare).not.toHaveProperty("messageCount")
+  })
+
+  it("encodes an analysis back to the wire, context and all", () => {
+    const decoded = decode({
+      ...base,
+      recommended_action: "priority_response",
+      request_id: "req_1",
+      is_degraded: true,
+      explanation: { key_factors: ["a"] },
+      context_analysis: { escalation_detected: true, trend: { direction: "up" } },
+    })
+    expect(Schema.encodeSync(AnalyzeResponse)(decoded)).toEqual({
+      severity: "high",
+      crisis_score: 0.8,
+      confidence: 0.9,
+      recommended_action: "priority_response",
+      explanation: { key_factors: ["a"] },
+      request_id: "req_1",
+      processing_time_ms: 12,
+      is_degraded: true,
+      context_analysis: { escalation_detected: true, trend: { direction: "up" }, history_analyzed: null },
+    })
+    const plain = Schema.encodeSync(AnalyzeResponse)(decode(base))
+    expect(plain.recommended_action).toBeNull()
+    expect(plain.context_analysis).toBeNull()
+    expect(plain.request_id).toBe("unknown")
+  })
+})
+
+describe("the history sent with a message", () => {
+  it("keeps the order given for messages of the same time, and the last moment a date can name", () => {
+    const body = analyzeRequestBody({
+      message: "now",
+      history: [
+        { message: "b", at: 1_000 },
+        { message: "a", at: 1_000 },
+        { message: "edge", at: 8.64e15 },
+        { message: "beyond", at: 8.64e15 + 1 },
+      ],
+    })
+    expect(body.message_history?.map((h) => h.message)).toEqual(["b", "a", "edge"])
+  })
+})

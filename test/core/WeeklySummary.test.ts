@@ -198,3 +198,49 @@ describe("responder ranking", () => {
     ).toEqual(["99", "100", "101"])
   })
 })
+
+describe("the period's days", () => {
+  const labels = (days: ReadonlyArray<string>) => {
+    const [first, ...rest] = days.map((day) => ({ day, aggregate: empty }))
+    if (first === undefined) throw new Error("days expected")
+    return summarize({ days: [first, ...rest], previous: empty, targets }).byDay.map((d) => d.day)
+  }
+
+  it("fills the gaps between the first and the last day, in order", () => {
+    expect(labels(["2026-01-07", "2026-01-05"])).toEqual(["2026-01-05", "2026-01-06", "2026-01-07"])
+    expect(labels(["2026-01-05"])).toEqual(["2026-01-05"])
+  })
+
+  it("keeps days it cannot read as they are, without filling anything", () => {
+    expect(labels(["2026-01-05x", "2026-01-07"])).toEqual(["2026-01-05x", "2026-01-07"])
+    expect(labels(["2026-01-05", "x2026-01-07"])).toEqual(["2026-01-05", "x2026-01-07"])
+  })
+})
+
+describe("clocks without samples", () => {
+  it("withhold nothing and report no percentile", () => {
+    const s = summarize({ days: daysOf([]), previous: empty, targets, minSamples: 0 })
+    for (const c of s.clocks.values()) {
+      expect(c).toMatchObject({ n: 0, averageMs: null, p50Ms: null, p90Ms: null, percentilesWithheld: false })
+    }
+  })
+})
+
+describe("responders with ids of one length", () => {
+  it("are ordered by id when their totals tie", () => {
+    const aggregate = {
+      ...empty,
+      responders: new Map(
+        ["103", "101", "104", "100", "102"].map((id) => [
+          id,
+          new Map([
+            ["acknowledgements", 1],
+            ["firstResponses", 0],
+          ] as const),
+        ]),
+      ),
+    }
+    const s = summarize({ days: [{ day: "2026-01-05", aggregate }], previous: empty, targets })
+    expect(s.topResponders.map((r) => r.id)).toEqual(["100", "101", "102", "103", "104"])
+  })
+})
