@@ -5,6 +5,7 @@ import { MILESTONE_LIST, MilestonesSchema } from "./milestones/Milestones.js"
 import { AlertSeverity } from "./Severity.js"
 
 /** Alert ids are `alert_` followed by 12 lower-case hex digits (the seeds' format). */
+// Stryker disable next-line StringLiteral: a brand's name exists only for the type checker.
 export const AlertId = Schema.String.pipe(Schema.pattern(/^alert_[0-9a-f]{12}$/), Schema.brand("AlertId"))
 export type AlertId = typeof AlertId.Type
 

@@ -34,6 +34,7 @@ const actionOf = (segment: string): ButtonAction | undefined => BUTTON_ACTIONS.f
  * target. Routing only by decoding makes buttons work after restarts and across shards.
  */
 export const CustomId = Schema.transformOrFail(Schema.String, ButtonTarget, {
+  // Stryker disable next-line BooleanLiteral: `strict` only changes what the type checker accepts.
   strict: true,
   decode: (raw, _options, ast) => {
     const match = FORMAT.exec(raw)

@@ -114,6 +114,7 @@ export const pingRolesFor = (
 const effectiveMinimum = (min: Severity): Severity => (isAtLeast(min, "medium") ? min : "medium")
 
 const higherOf = (a: AlertSeverity, b: AlertSeverity): AlertSeverity =>
+  // Stryker disable next-line EqualityOperator: of two equal severities either is the higher.
   severityRank(b) > severityRank(a) ? b : a
 
 /** Whether and where to alert for one analysed message (pure; the shell posts and stores). */

@@ -66,6 +66,15 @@ describe("circuit breaker", () => {
     expect(settle(halfOpen, stale, "success", 1_000, s)).toBe(halfOpen)
   })
 
+  it("does not count a failure from before an outage against the breaker that closed after it", () => {
+    const [stale, closed] = admit(initialBreaker, 0)
+    if (stale === null) throw new Error("closed breaker refused a call")
+    const open = calls(closed, ["failure", "failure", "failure"])
+    const reclosed = calls(open, ["success", "success"], 1_000)
+    expect(reclosed).toMatchObject({ _tag: "closed", failures: 0 })
+    expect(settle(reclosed, stale, "failure", 1_000, s)).toBe(reclosed)
+  })
+
   const quick: BreakerSettings = { failureThreshold: 2, successThreshold: 2, cooldownMs: 500 }
   type Step =
     | { readonly kind: "start" }

@@ -336,7 +336,13 @@ describe("deltaBetween two unrelated alerts", () => {
   it("takes away what only the first contributed, so the sums stay exact", () => {
     const [created, acked] = handled
     if (created === undefined || acked === undefined) return
-    const other: Alert = { ...created, severity: "critical", escalated: false, hour: 3 }
+    const other: Alert = {
+      ...created,
+      severity: "critical",
+      escalated: false,
+      hour: 3,
+      messageAt: created.messageAt - 2_000,
+    }
     const delta = deltaBetween(acked, other)
     expect(delta.incr).toMatchObject({
       severity_high: -1,
@@ -355,5 +361,7 @@ describe("deltaBetween two unrelated alerts", () => {
     expect(sums(applyDelta(toFields(contributionOf(acked)), delta))).toEqual(
       sums(toFields(contributionOf(other))),
     )
+    expect(Object.keys(delta.incr).filter((f) => /_(min|max)_ms$/.test(f))).toEqual([])
+    expect(delta.incr.alert_latency_sum_ms).toBe(2_000)
   })
 })
