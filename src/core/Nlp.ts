@@ -1,15 +1,14 @@
 /**
- * The NLP contract as the bot uses it (reference §2): the `/analyze` reply decoded into
+ * The NLP contract as the bot uses it (reference §2): the `/analyze` reply read into
  * `NlpAnalysis`, the request body, and the channel-sensitivity adjustment of PRODUCT.md §2.3.
  * Pure: time arrives as a parameter.
  */
-import { Schema } from "effect"
+import { Either, Schema } from "effect"
 import { SEVERITIES, type Severity, Severity as SeveritySchema, severityRank } from "./Severity.js"
 
 const Score = Schema.Number.pipe(Schema.between(0, 1))
 const NonNegative = Schema.Number.pipe(Schema.nonNegative())
 const Count = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
-const maybe = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
 
 /** What the NLP found in the member's recent messages; present when it analysed a history. */
 export const NlpContext = Schema.Struct({
@@ -28,6 +27,7 @@ export const NlpAnalysis = Schema.Struct({
   keyFactors: Schema.Array(Schema.String),
   /** `"unknown"` when the NLP sent none (it normally sends `req_<12 hex>`). */
   requestId: Schema.String,
+  /** 0 when the NLP did not say. */
   processingTimeMs: NonNegative,
   /** The NLP ran with some of its models missing. */
   isDegraded: Schema.Boolean,
@@ -36,76 +36,117 @@ export const NlpAnalysis = Schema.Struct({
 export type NlpAnalysis = typeof NlpAnalysis.Type
 
 /**
- * The `/analyze` reply on the wire. Only what the bot reads is checked; other fields are ignored.
- * Severity, both scores and the processing time are required: guessing them could hide a crisis.
+ * The part of an `/analyze` reply without which there is no verdict. Guessing any of these could
+ * hide a crisis, so a reply without them is not read at all.
  */
-const AnalyzeResponseWire = Schema.Struct({
-  severity: SeveritySchema,
-  crisis_score: Score,
-  confidence: Score,
-  recommended_action: maybe(Schema.String),
-  explanation: maybe(Schema.Struct({ key_factors: maybe(Schema.Array(Schema.String)) })),
-  request_id: maybe(Schema.String),
-  processing_time_ms: NonNegative,
-  is_degraded: Schema.optional(Schema.Boolean),
-  context_analysis: maybe(
-    Schema.Struct({
-      escalation_detected: Schema.optional(Schema.Boolean),
-      trend: maybe(Schema.Struct({ direction: maybe(Schema.String) })),
-      history_analyzed: maybe(Schema.Struct({ message_count: maybe(Count) })),
-    }),
-  ),
-})
-type AnalyzeResponseWire = typeof AnalyzeResponseWire.Type
+const VerdictWire = Schema.Struct({ severity: SeveritySchema, crisis_score: Score, confidence: Score })
 
-const contextOf = (wire: AnalyzeResponseWire["context_analysis"]): NlpContext | undefined => {
-  if (wire === undefined || wire === null) return undefined
-  const trend = wire.trend?.direction
-  const messageCount = wire.history_analyzed?.message_count
-  return {
-    escalationDetected: wire.escalation_detected ?? false,
-    ...(typeof trend === "string" ? { trend } : {}),
-    ...(typeof messageCount === "number" ? { messageCount } : {}),
+/** A reply as read: the analysis, and the optional parts that were present but unreadable. */
+export interface AnalyzeReading {
+  readonly analysis: NlpAnalysis
+  /** Dotted paths of the parts left out (`context_analysis.trend`, say); empty when all was read. */
+  readonly dropped: ReadonlyArray<string>
+}
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * Reads the optional parts of a reply one by one: an absent or null part is simply absent, one
+ * that does not decode is noted in `dropped` and read as absent.
+ */
+class Parts {
+  readonly dropped: Array<string> = []
+
+  read<A, I>(path: string, value: unknown, schema: Schema.Schema<A, I>): A | undefined {
+    if (value === undefined || value === null) return undefined
+    const decoded = Schema.decodeUnknownEither(schema)(value)
+    if (Either.isRight(decoded)) return decoded.right
+    this.dropped.push(path)
+    return undefined
   }
 }
 
-/** The `/analyze` reply (JSON value) ⇄ `NlpAnalysis`. */
-export const AnalyzeResponse = Schema.transform(AnalyzeResponseWire, Schema.typeSchema(NlpAnalysis), {
-  strict: true,
-  decode: (w): NlpAnalysis => {
-    const context = contextOf(w.context_analysis)
-    return {
-      severity: w.severity,
-      crisisScore: w.crisis_score,
-      confidence: w.confidence,
-      ...(typeof w.recommended_action === "string" ? { recommendedAction: w.recommended_action } : {}),
-      keyFactors: w.explanation?.key_factors ?? [],
-      requestId: w.request_id ?? "unknown",
-      processingTimeMs: w.processing_time_ms,
-      isDegraded: w.is_degraded ?? false,
-      ...(context === undefined ? {} : { context }),
-    }
-  },
-  encode: (a): AnalyzeResponseWire => ({
-    severity: a.severity,
-    crisis_score: a.crisisScore,
-    confidence: a.confidence,
-    recommended_action: a.recommendedAction ?? null,
-    explanation: { key_factors: a.keyFactors },
-    request_id: a.requestId,
-    processing_time_ms: a.processingTimeMs,
-    is_degraded: a.isDegraded,
-    context_analysis:
-      a.context === undefined
-        ? null
-        : {
-            escalation_detected: a.context.escalationDetected,
-            trend: a.context.trend === undefined ? null : { direction: a.context.trend },
-            history_analyzed:
-              a.context.messageCount === undefined ? null : { message_count: a.context.messageCount },
-          },
+const KeyFactors = Schema.Array(Schema.String)
+/** ash-nlp v5 sends `{direction, velocity, …}`; other versions a bare direction. */
+const Trend = Schema.Union(
+  Schema.String,
+  Schema.transform(Schema.Struct({ direction: Schema.String }), Schema.String, {
+    strict: true,
+    decode: (trend) => trend.direction,
+    encode: (direction) => ({ direction }),
   }),
-})
+)
+const HistoryAnalyzed = Schema.Struct({ message_count: Count })
+
+/**
+ * The context block. Escalation is read whenever `escalation_detected` is a boolean, whatever
+ * shape the rest of the block has; the trend and the message count are details.
+ */
+const contextOf = (value: unknown, parts: Parts): NlpContext | undefined => {
+  if (value === undefined || value === null) return undefined
+  if (!isRecord(value)) {
+    parts.dropped.push("context_analysis")
+    return undefined
+  }
+  const escalation = parts.read(
+    "context_analysis.escalation_detected",
+    value.escalation_detected,
+    Schema.Boolean,
+  )
+  const trend = parts.read("context_analysis.trend", value.trend, Trend)
+  const history = parts.read("context_analysis.history_analyzed", value.history_analyzed, HistoryAnalyzed)
+  return {
+    escalationDetected: escalation ?? false,
+    ...(trend === undefined ? {} : { trend }),
+    ...(history === undefined ? {} : { messageCount: history.message_count }),
+  }
+}
+
+const keyFactorsOf = (value: unknown, parts: Parts): ReadonlyArray<string> => {
+  if (value === undefined || value === null) return []
+  if (!isRecord(value)) {
+    parts.dropped.push("explanation")
+    return []
+  }
+  return parts.read("explanation.key_factors", value.key_factors, KeyFactors) ?? []
+}
+
+const decodeVerdict = Schema.decodeUnknownEither(VerdictWire)
+
+/**
+ * Read an `/analyze` reply (a JSON value). Only the verdict is required — severity, crisis score
+ * and confidence — and its absence is the `Left` (a description, free of the member's text).
+ * Everything else is read on its own: unknown fields are ignored, and an optional part that does
+ * not decode is dropped and named, so that a change in an auxiliary block never costs a verdict.
+ */
+export const readAnalyzeReply = (reply: unknown): Either.Either<AnalyzeReading, string> => {
+  const verdict = decodeVerdict(reply)
+  if (Either.isLeft(verdict)) return Either.left(verdict.left.message)
+  const wire = reply as Readonly<Record<string, unknown>>
+  const parts = new Parts()
+  const action = parts.read("recommended_action", wire.recommended_action, Schema.String)
+  const keyFactors = keyFactorsOf(wire.explanation, parts)
+  const requestId = parts.read("request_id", wire.request_id, Schema.String)
+  const processingTimeMs = parts.read("processing_time_ms", wire.processing_time_ms, NonNegative)
+  const isDegraded = parts.read("is_degraded", wire.is_degraded, Schema.Boolean)
+  const context = contextOf(wire.context_analysis, parts)
+  const { severity, crisis_score, confidence } = verdict.right
+  return Either.right({
+    analysis: {
+      severity,
+      crisisScore: crisis_score,
+      confidence,
+      ...(action === undefined ? {} : { recommendedAction: action }),
+      keyFactors,
+      requestId: requestId ?? "unknown",
+      processingTimeMs: processingTimeMs ?? 0,
+      isDegraded: isDegraded ?? false,
+      ...(context === undefined ? {} : { context }),
+    },
+    dropped: parts.dropped,
+  })
+}
 
 // ---------------------------------------------------------------------------------------------
 // Request

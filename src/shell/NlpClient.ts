@@ -1,6 +1,18 @@
 import { Agent as HttpAgent, request as httpRequest } from "node:http"
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
-import { Clock, type ConfigError, Context, Data, Effect, Exit, Layer, Random, Ref, Schema } from "effect"
+import {
+  Clock,
+  type ConfigError,
+  Context,
+  Data,
+  Effect,
+  Either,
+  Exit,
+  Layer,
+  Random,
+  Ref,
+  Schema,
+} from "effect"
 import {
   admit,
   type BreakerState,
@@ -12,11 +24,12 @@ import {
   statusOf,
 } from "../core/CircuitBreaker.js"
 import {
-  AnalyzeResponse,
+  type AnalyzeReading,
   analyzeRequestBody,
   isBlankMessage,
   type NlpAnalysis,
   type NlpRequest,
+  readAnalyzeReply,
   retryAfterMs,
 } from "../core/Nlp.js"
 import { type NlpSettings, NlpSettingsConfig } from "./NlpSettings.js"
@@ -24,9 +37,12 @@ import { type NlpSettings, NlpSettingsConfig } from "./NlpSettings.js"
 export type { BreakerStatus } from "../core/CircuitBreaker.js"
 export { type NlpSettings, NlpSettingsConfig } from "./NlpSettings.js"
 
-/** No answer: timeouts, connection errors, 5xx or 429 after the retries, or the circuit is open. */
+/**
+ * No verdict: timeouts, connection errors, 5xx, 429 or replies the bot cannot read (not JSON, no
+ * severity, a score out of range) after the retries, or the circuit is open.
+ */
 export class NlpUnavailable extends Data.TaggedError("NlpUnavailable")<{
-  readonly reason: "timeout" | "connection" | "server_error" | "rate_limited" | "circuit_open"
+  readonly reason: "timeout" | "connection" | "server_error" | "unreadable" | "rate_limited" | "circuit_open"
   /** HTTP requests made; 0 when the open circuit refused the call. */
   readonly attempts: number
   /** The last HTTP status, when there was one. */
@@ -49,21 +65,7 @@ export class NlpRejected extends Data.TaggedError("NlpRejected")<{
   }
 }
 
-/**
- * The NLP answered, but not with an analysis the bot can read. Not retried. It counts as a
- * breaker failure: an NLP that keeps answering garbage then shows as an outage (degraded notice,
- * buffered messages) instead of failing message after message.
- */
-export class NlpMalformed extends Data.TaggedError("NlpMalformed")<{
-  readonly status: number
-  readonly detail: string
-}> {
-  override get message(): string {
-    return `NLP reply unreadable (HTTP ${this.status}): ${this.detail}`
-  }
-}
-
-export type NlpError = NlpUnavailable | NlpRejected | NlpMalformed
+export type NlpError = NlpUnavailable | NlpRejected
 
 export interface NlpClientService {
   /** Analyse one message: retried, rate-limit aware, behind the circuit breaker. */
@@ -78,15 +80,15 @@ export interface NlpClientService {
 
 /** One HTTP exchange, classified. */
 type Attempt =
-  | { readonly _tag: "Ok"; readonly analysis: NlpAnalysis }
+  | { readonly _tag: "Ok"; readonly reading: AnalyzeReading }
   | {
       readonly _tag: "Transient"
-      readonly reason: "timeout" | "connection" | "server_error"
+      readonly reason: "timeout" | "connection" | "server_error" | "unreadable"
       readonly status: number | null
       readonly detail: string
     }
   | { readonly _tag: "RateLimited"; readonly waitMs: number | undefined }
-  | { readonly _tag: "Final"; readonly error: NlpRejected | NlpMalformed }
+  | { readonly _tag: "Final"; readonly error: NlpRejected }
 
 interface Exchange {
   readonly status: number
@@ -103,7 +105,7 @@ const describe = (cause: unknown): string =>
     ? clip(cause.cause instanceof Error ? `${cause.message}: ${cause.cause.message}` : cause.message)
     : clip(String(cause))
 
-const decodeAnalysis = Schema.decodeUnknownEither(Schema.parseJson(AnalyzeResponse))
+const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 const decodeHealth = Schema.decodeUnknownOption(Schema.parseJson(Schema.Struct({ ready: Schema.Boolean })))
 
 /** One HTTP call to the NLP: method, path under the base URL, and an optional JSON body. */
@@ -169,29 +171,40 @@ const makeTransport = (base: string, maxSockets: number) => {
     )
 }
 
+/** A 2xx body read as a verdict, or why it cannot be (the member's text is never in the reason). */
+const readBody = (status: number, text: string): Attempt => {
+  const json = parseJson(text)
+  const reading = Either.isRight(json) ? readAnalyzeReply(json.right) : Either.left("not JSON")
+  if (Either.isRight(reading)) return { _tag: "Ok", reading: reading.right }
+  const detail = `HTTP ${status} reply unreadable: ${clip(reading.left)}`
+  return { _tag: "Transient", reason: "unreadable", status, detail }
+}
+
 const classify = ({ status, retryAfter, text }: Exchange, nowMs: number): Attempt => {
-  if (status >= 200 && status < 300) {
-    const decoded = decodeAnalysis(text)
-    return decoded._tag === "Right"
-      ? { _tag: "Ok", analysis: decoded.right }
-      : { _tag: "Final", error: new NlpMalformed({ status, detail: clip(decoded.left.message) }) }
-  }
+  if (status >= 200 && status < 300) return readBody(status, text)
   if (status === 429) return { _tag: "RateLimited", waitMs: retryAfterMs(retryAfter, nowMs) }
   if (status >= 500) return { _tag: "Transient", reason: "server_error", status, detail: `HTTP ${status}` }
   // A 4xx body may echo the member's text: it stays out of errors and logs.
-  const error =
-    status >= 400
-      ? new NlpRejected({ reason: "client_error", status, detail: `HTTP ${status}` })
-      : new NlpMalformed({ status, detail: `unexpected HTTP ${status}` })
-  return { _tag: "Final", error }
+  if (status >= 400) {
+    const error = new NlpRejected({ reason: "client_error", status, detail: `HTTP ${status}` })
+    return { _tag: "Final", error }
+  }
+  return { _tag: "Transient", reason: "unreadable", status, detail: `unexpected HTTP ${status}` }
 }
+
+/** One WARN for the optional parts of a reply that were left out; the verdict stands. */
+const warnDropped = ({ analysis, dropped }: AnalyzeReading) =>
+  dropped.length === 0
+    ? Effect.void
+    : Effect.logWarning(
+        `NLP reply ${analysis.requestId}: ignored unreadable ${dropped.join(", ")}; the verdict (${analysis.severity}) stands`,
+      )
 
 /** What a finished call tells the breaker. A 4xx, a 429 or an interruption say nothing either way. */
 const outcomeOf = (exit: Exit.Exit<NlpAnalysis, NlpError>): Outcome => {
   if (Exit.isSuccess(exit)) return "success"
   if (exit.cause._tag !== "Fail") return "neutral"
   const error = exit.cause.error
-  if (error._tag === "NlpMalformed") return "failure"
   if (error._tag === "NlpRejected") return "neutral"
   return error.reason === "rate_limited" || error.reason === "circuit_open" ? "neutral" : "failure"
 }
@@ -217,7 +230,8 @@ const makeAttempt = (settings: NlpSettings, exchange: Transport, inFlight: Effec
       const attempts = made + 1
       switch (result._tag) {
         case "Ok":
-          return result.analysis
+          yield* warnDropped(result.reading)
+          return result.reading.analysis
         case "Final":
           return yield* result.error
         case "RateLimited": {

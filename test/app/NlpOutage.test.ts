@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Ref, TestClock } from "effect"
 import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
-import { NlpMalformed, NlpRejected, NlpUnavailable } from "../../src/shell/NlpClient.js"
+import { NlpRejected, NlpUnavailable } from "../../src/shell/NlpClient.js"
 import {
   alertFor,
   alertsAbout,
@@ -284,33 +284,61 @@ describe("NLP outage", () => {
 })
 
 describe("unreadable and refused NLP replies", () => {
-  it.effect("are logged and counted, never alerted, and are not taken for an outage", () =>
+  const unreadable = () =>
+    new NlpUnavailable({
+      reason: "unreadable",
+      attempts: 3,
+      status: 200,
+      detail: "HTTP 200 reply unreadable",
+    })
+
+  it.effect(
+    "an unreadable reply is kept, the CRT is told why, and it alerts once the replies read again",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const nlp = yield* NlpScript
+          const readable = yield* Ref.make(false)
+          const text = "rated critical, but the NLP answers garbage for now"
+          yield* nlp.script(text, () =>
+            Effect.flatMap(Ref.get(readable), (ok) =>
+              ok ? Effect.succeed(analysisOf("critical")) : Effect.fail(unreadable()),
+            ),
+          )
+          const message = yield* write(USER.bystander, text)
+          yield* buffered(1)
+          const [notice] = yield* noticesContaining(DEGRADED)
+          expect(notice?.content).toContain("the NLP answers in a form the bot cannot read")
+          expect((yield* intakeCounts).nlp_malformed_count).toBe(1)
+          expect(yield* alertsAbout(message)).toEqual([])
+          expect(yield* logged("ERROR")).toEqual(
+            expect.arrayContaining([
+              expect.stringContaining(`NLP replies for message ${message.messageId} unreadable`),
+            ]),
+          )
+          yield* Ref.set(readable, true)
+          yield* TestClock.adjust(RECOVERY_POLL)
+          yield* alertFor(message)
+          expect(yield* noticesContaining(RESTORED)).toHaveLength(1)
+        }),
+      ),
+  )
+
+  it.effect("a refused message is logged and counted, never alerted, and is not taken for an outage", () =>
     withBot(
       Effect.gen(function* () {
         const nlp = yield* NlpScript
-        yield* nlp.script("the NLP answers garbage", () =>
-          Effect.fail(new NlpMalformed({ status: 200, detail: "Expected number, actual undefined" })),
-        )
         yield* nlp.script("the NLP refuses this", () =>
           Effect.fail(new NlpRejected({ reason: "client_error", status: 422, detail: "HTTP 422" })),
         )
-        const garbage = yield* write(USER.bystander, "the NLP answers garbage")
         const refused = yield* write(USER.bystander, "the NLP refuses this")
         const control = yield* say("medium", { from: USER.bystander, channel: CHANNEL.vent })
         yield* alertFor(control)
         const counts = yield* intakeCounts
-        expect([counts.nlp_malformed_count, counts.nlp_rejected_count, counts.nlp_buffered_count]).toEqual([
-          1, 1, 0,
-        ])
-        expect(yield* alertsAbout(garbage)).toEqual([])
+        expect([counts.nlp_rejected_count, counts.nlp_buffered_count]).toEqual([1, 0])
         expect(yield* alertsAbout(refused)).toEqual([])
         expect(yield* alerts).toHaveLength(1)
         expect(yield* noticesContaining(DEGRADED)).toEqual([])
-        expect(yield* logged("ERROR")).toEqual(
-          expect.arrayContaining([
-            expect.stringContaining(`NLP reply for message ${garbage.messageId} did not decode`),
-          ]),
-        )
         expect(yield* logged("WARN")).toEqual(
           expect.arrayContaining([expect.stringContaining(`NLP refused message ${refused.messageId}`)]),
         )

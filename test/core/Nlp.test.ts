@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck as fc, Schema } from "effect"
 import {
-  AnalyzeResponse,
   analyzeRequestBody,
   applySensitivity,
   DEFAULT_SEVERITY_THRESHOLDS,
@@ -9,14 +8,12 @@ import {
   NLP_MAX_MESSAGE_CHARS,
   NlpAnalysis,
   type NlpHistoryItem,
+  readAnalyzeReply,
   retryAfterMs,
   SeverityThresholds,
   severityForScore,
 } from "../../src/core/Nlp.js"
 import { severityRank } from "../../src/core/Severity.js"
-
-const decode = Schema.decodeUnknownEither(AnalyzeResponse)
-const decodeJson = Schema.decodeUnknownEither(Schema.parseJson(AnalyzeResponse))
 
 /** A reply shaped like ash-nlp v5's `AnalyzeResponse`, with fields the bot does not read. */
 const realReply = {
@@ -50,53 +47,164 @@ const realReply = {
 
 const minimalReply = { severity: "medium", crisis_score: 0.55, confidence: 0.7, processing_time_ms: 12 }
 
-describe("NLP reply decoding", () => {
-  it("decodes a full ash-nlp reply into the fields the bot uses", () => {
-    expect(decode(realReply)).toEqual(
+/** The analysis read from a reply, or the reason it is not a verdict. */
+const read = (reply: unknown) => Either.map(readAnalyzeReply(reply), (r) => r.analysis)
+const droppedOf = (reply: unknown) => Either.map(readAnalyzeReply(reply), (r) => r.dropped)
+
+/** An analysis in the wire form ash-nlp v5 sends (what the round trip starts from). */
+const toWire = (a: NlpAnalysis) => ({
+  severity: a.severity,
+  crisis_score: a.crisisScore,
+  confidence: a.confidence,
+  recommended_action: a.recommendedAction ?? null,
+  explanation: { key_factors: a.keyFactors },
+  request_id: a.requestId,
+  processing_time_ms: a.processingTimeMs,
+  is_degraded: a.isDegraded,
+  context_analysis:
+    a.context === undefined
+      ? null
+      : {
+          escalation_detected: a.context.escalationDetected,
+          trend: a.context.trend === undefined ? null : { direction: a.context.trend },
+          history_analyzed:
+            a.context.messageCount === undefined ? null : { message_count: a.context.messageCount },
+        },
+})
+
+const minimalAnalysis = {
+  severity: "medium",
+  crisisScore: 0.55,
+  confidence: 0.7,
+  keyFactors: [],
+  requestId: "unknown",
+  processingTimeMs: 12,
+  isDegraded: false,
+}
+
+describe("NLP reply reading", () => {
+  it("reads a full ash-nlp reply into the fields the bot uses, dropping nothing", () => {
+    expect(readAnalyzeReply(realReply)).toEqual(
       Either.right({
-        severity: "high",
-        crisisScore: 0.78,
-        confidence: 0.87,
-        recommendedAction: "priority_response",
-        keyFactors: ["emotional distress", "negative sentiment"],
-        requestId: "req_abc123def456",
-        processingTimeMs: 145.32,
-        isDegraded: false,
-        context: { escalationDetected: true, trend: "worsening", messageCount: 4 },
+        analysis: {
+          severity: "high",
+          crisisScore: 0.78,
+          confidence: 0.87,
+          recommendedAction: "priority_response",
+          keyFactors: ["emotional distress", "negative sentiment"],
+          requestId: "req_abc123def456",
+          processingTimeMs: 145.32,
+          isDegraded: false,
+          context: { escalationDetected: true, trend: "worsening", messageCount: 4 },
+        },
+        dropped: [],
       }),
     )
   })
 
   it("accepts a reply with only the essential fields, and nulls where the NLP sends none", () => {
-    const expected = {
-      severity: "medium",
-      crisisScore: 0.55,
-      confidence: 0.7,
-      keyFactors: [],
-      requestId: "unknown",
-      processingTimeMs: 12,
-      isDegraded: false,
-    }
-    expect(decode(minimalReply)).toEqual(Either.right(expected))
+    expect(read(minimalReply)).toEqual(Either.right(minimalAnalysis))
     const nulls = {
       ...minimalReply,
       recommended_action: null,
       explanation: null,
       request_id: null,
       context_analysis: null,
+      is_degraded: null,
     }
-    expect(decode(nulls)).toEqual(Either.right(expected))
+    expect(readAnalyzeReply(nulls)).toEqual(Either.right({ analysis: minimalAnalysis, dropped: [] }))
   })
 
   it("reads a context block without trend or count as 'no escalation' details", () => {
     const reply = { ...minimalReply, context_analysis: { escalation_detected: false } }
-    const decoded = decode(reply)
+    const decoded = read(reply)
     expect(Either.isRight(decoded) && decoded.right.context).toEqual({ escalationDetected: false })
   })
 
-  it("decodes the JSON text of a reply", () => {
-    expect(Either.isRight(decodeJson(JSON.stringify(realReply)))).toBe(true)
-    expect(Either.isLeft(decodeJson('{"severity": "high", "crisis_score": 0.7'))).toBe(true)
+  // Each variant keeps its verdict; the parts that did not read are named, the rest stands.
+  it.each([
+    ["no processing time", { ...realReply, processing_time_ms: undefined }, [], { processingTimeMs: 0 }],
+    ["no request id", { ...realReply, request_id: undefined }, [], { requestId: "unknown" }],
+    ["no explanation", { ...realReply, explanation: undefined }, [], { keyFactors: [] }],
+    [
+      "unknown fields everywhere",
+      { ...realReply, brand_new: { x: 1 }, context_analysis: { ...realReply.context_analysis, pulse: 3 } },
+      [],
+      { context: { escalationDetected: true, trend: "worsening", messageCount: 4 } },
+    ],
+    [
+      "the trend as a bare word",
+      { ...realReply, context_analysis: { escalation_detected: true, trend: "stable" } },
+      [],
+      { context: { escalationDetected: true, trend: "stable" } },
+    ],
+    [
+      "the trend as a number",
+      { ...realReply, context_analysis: { escalation_detected: true, trend: 0.4 } },
+      ["context_analysis.trend"],
+      { context: { escalationDetected: true } },
+    ],
+    [
+      "the trend without a direction",
+      { ...realReply, context_analysis: { escalation_detected: false, trend: { velocity: "rapid" } } },
+      ["context_analysis.trend"],
+      { context: { escalationDetected: false } },
+    ],
+    [
+      "the escalation flag as text",
+      { ...realReply, context_analysis: { escalation_detected: "yes", trend: { direction: "worsening" } } },
+      ["context_analysis.escalation_detected"],
+      { context: { escalationDetected: false, trend: "worsening" } },
+    ],
+    [
+      "a negative message count",
+      {
+        ...realReply,
+        context_analysis: { escalation_detected: true, history_analyzed: { message_count: -1 } },
+      },
+      ["context_analysis.history_analyzed"],
+      { context: { escalationDetected: true } },
+    ],
+    ["the context as a list", { ...realReply, context_analysis: [1, 2] }, ["context_analysis"], {}],
+    [
+      "key factors that are not strings",
+      { ...realReply, explanation: { key_factors: [1, 2] } },
+      ["explanation.key_factors"],
+      { keyFactors: [] },
+    ],
+    [
+      "the explanation as text",
+      { ...realReply, explanation: "distress" },
+      ["explanation"],
+      { keyFactors: [] },
+    ],
+    ["a numeric request id", { ...realReply, request_id: 42 }, ["request_id"], { requestId: "unknown" }],
+    [
+      "a negative processing time and a text degraded flag",
+      { ...realReply, processing_time_ms: -3, is_degraded: "no" },
+      ["processing_time_ms", "is_degraded"],
+      { processingTimeMs: 0, isDegraded: false },
+    ],
+    [
+      "an action that is not text",
+      { ...realReply, recommended_action: { action: "priority_response" } },
+      ["recommended_action"],
+      {},
+    ],
+  ])("keeps the verdict of a reply with %s", (_, reply, dropped, expected) => {
+    const reading = readAnalyzeReply(reply)
+    expect(Either.map(reading, (r) => r.dropped)).toEqual(Either.right(dropped))
+    expect(Either.getOrThrow(reading).analysis).toMatchObject({
+      severity: "high",
+      crisisScore: 0.78,
+      confidence: 0.87,
+      ...expected,
+    })
+  })
+
+  it("leaves out the recommended action it could not read", () => {
+    const reading = read({ ...realReply, recommended_action: 7 })
+    expect(Either.getOrThrow(reading)).not.toHaveProperty("recommendedAction")
   })
 
   it.each([
@@ -106,23 +214,20 @@ describe("NLP reply decoding", () => {
     ["negative confidence", { ...realReply, confidence: -0.1 }],
     ["score as a string", { ...realReply, crisis_score: "0.78" }],
     ["missing confidence", { severity: "high", crisis_score: 0.8, processing_time_ms: 1 }],
-    ["missing processing time", { severity: "high", crisis_score: 0.8, confidence: 0.9 }],
-    ["request id as a number", { ...realReply, request_id: 42 }],
-    ["key factors not strings", { ...realReply, explanation: { key_factors: [1, 2] } }],
-    ["escalation flag as text", { ...realReply, context_analysis: { escalation_detected: "yes" } }],
-    [
-      "message count negative",
-      { ...realReply, context_analysis: { history_analyzed: { message_count: -1 } } },
-    ],
     ["an array", [realReply]],
     ["null", null],
-  ])("rejects a reply with %s", (_, reply) => {
-    expect(Either.isLeft(decode(reply))).toBe(true)
+    ["a string", "high"],
+  ])("refuses a reply with %s: no verdict", (_, reply) => {
+    expect(Either.isLeft(readAnalyzeReply(reply))).toBe(true)
   })
 
-  it.prop("round-trips any analysis through its wire form", [AnalyzeResponse], ([analysis]) => {
-    const wire = Schema.encodeSync(AnalyzeResponse)(analysis)
-    expect(decode(wire)).toEqual(Either.right(analysis))
+  it("says why a reply is no verdict without quoting anything but the field", () => {
+    const reading = readAnalyzeReply({ ...realReply, crisis_score: 1.7 })
+    expect(Either.flip(reading)).toEqual(Either.right(expect.stringContaining("crisis_score")))
+  })
+
+  it.prop("round-trips any analysis through its wire form", [NlpAnalysis], ([analysis]) => {
+    expect(readAnalyzeReply(toWire(analysis))).toEqual(Either.right({ analysis, dropped: [] }))
   })
 })
 
@@ -399,49 +504,39 @@ describe("the recommended action after a changed severity", () => {
 
 describe("the NLP's context of the member's recent messages", () => {
   const base = { severity: "high", crisis_score: 0.8, confidence: 0.9, processing_time_ms: 12 }
-  const decode = Schema.decodeUnknownSync(AnalyzeResponse)
+  const contextOf = (context: unknown) =>
+    Either.getOrThrow(read({ ...base, context_analysis: context })).context
 
   it("keeps the trend and the message count only when the NLP gave them", () => {
     expect(
-      decode({
-        ...base,
-        context_analysis: {
-          escalation_detected: true,
-          trend: { direction: "worsening" },
-          history_analyzed: { message_count: 4 },
-        },
-      }).context,
+      contextOf({
+        escalation_detected: true,
+        trend: { direction: "worsening" },
+        history_analyzed: { message_count: 4 },
+      }),
     ).toEqual({ escalationDetected: true, trend: "worsening", messageCount: 4 })
-    const bare = decode({ ...base, context_analysis: { trend: null, history_analyzed: {} } }).context
+    const bare = contextOf({ trend: null, history_analyzed: null })
     expect(bare).toEqual({ escalationDetected: false })
     expect(bare).not.toHaveProperty("trend")
     expect(bare).not.toHaveProperty("messageCount")
   })
 
-  it("encodes an analysis back to the wire, context and all", () => {
-    const decoded = decode({
-      ...base,
-      recommended_action: "priority_response",
-      request_id: "req_1",
-      is_degraded: true,
-      explanation: { key_factors: ["a"] },
-      context_analysis: { escalation_detected: true, trend: { direction: "up" } },
+  it("reads escalation whatever shape the rest of the block has", () => {
+    expect(contextOf({ escalation_detected: true, trend: [], history_analyzed: "four" })).toEqual({
+      escalationDetected: true,
     })
-    expect(Schema.encodeSync(AnalyzeResponse)(decoded)).toEqual({
-      severity: "high",
-      crisis_score: 0.8,
-      confidence: 0.9,
-      recommended_action: "priority_response",
-      explanation: { key_factors: ["a"] },
-      request_id: "req_1",
-      processing_time_ms: 12,
-      is_degraded: true,
-      context_analysis: { escalation_detected: true, trend: { direction: "up" }, history_analyzed: null },
-    })
-    const plain = Schema.encodeSync(AnalyzeResponse)(decode(base))
-    expect(plain.recommended_action).toBeNull()
-    expect(plain.context_analysis).toBeNull()
-    expect(plain.request_id).toBe("unknown")
+    expect(
+      droppedOf({
+        ...base,
+        context_analysis: { escalation_detected: true, trend: [], history_analyzed: "four" },
+      }),
+    ).toEqual(Either.right(["context_analysis.trend", "context_analysis.history_analyzed"]))
+  })
+
+  it("has no context when the NLP sent none", () => {
+    expect(contextOf(undefined)).toBeUndefined()
+    expect(contextOf(null)).toBeUndefined()
+    expect(contextOf("escalating")).toBeUndefined()
   })
 })
 

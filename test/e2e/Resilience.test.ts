@@ -124,18 +124,6 @@ describe("NLP failures", () => {
     expect(world.nlp.requests.filter((r) => r.message === text).length).toBeGreaterThanOrEqual(2)
   }, 15_000)
 
-  it("malformed NLP JSON is logged and counted, and the bot carries on", async () => {
-    const text = "the NLP answers garbage for this one"
-    world.script(text, () => ({ fault: "malformed" }))
-    const malformed = () => inRedis(Effect.flatMap(IntakeCounters, (c) => c.read(today())))
-    const before = (await malformed()).nlp_malformed_count
-    world.discord.memberSays({ channelId: CHANNEL.general, userId: USER.bystander, content: text })
-    await expect.poll(() => world.nlp.requests.some((r) => r.message === text)).toBe(true)
-    await expect.poll(async () => (await malformed()).nlp_malformed_count).toBe(before + 1)
-    const after = say(world, "medium", { userId: USER.bystander, channelId: CHANNEL.vent })
-    await alertFor(world, CHANNEL.monitor, after.id)
-  })
-
   it("NLP down: one degraded notice, and the buffered messages alert after recovery", async () => {
     const buffered = async () =>
       (await inRedis(Effect.flatMap(IntakeCounters, (c) => c.read(today())))).nlp_buffered_count

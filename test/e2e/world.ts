@@ -1,4 +1,4 @@
-import { Cause, ConfigProvider, Effect, Exit, Fiber, Layer } from "effect"
+import { Cause, ConfigProvider, Effect, Exit, Fiber, Layer, Logger } from "effect"
 import { inject } from "vitest"
 import { BotLive } from "../../src/app/main.js"
 import { startDiscordEmulator } from "../support/discord/Emulator.js"
@@ -33,7 +33,14 @@ export interface World {
   readonly script: (text: string, reply: () => StandInReply) => void
   /** Start the bot in this process (the production layers, configured from `env`). */
   readonly startBot: (overrides?: Record<string, string>) => Promise<RunningBot>
+  /** What the bots of this world logged, oldest first. */
+  readonly logs: ReadonlyArray<LogLine>
   readonly stop: () => Promise<void>
+}
+
+export interface LogLine {
+  readonly level: string
+  readonly text: string
 }
 
 export interface RunningBot {
@@ -93,6 +100,13 @@ export const startWorld = async (): Promise<World> => {
   }
   // Each world keeps its Redis keys apart from every other test's.
   const prefix = uniquePrefix("e2e")
+  const logs: Array<LogLine> = []
+  const capture = Logger.add(
+    Logger.make(({ logLevel, message }) => {
+      const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
+      logs.push({ level: logLevel.label, text })
+    }),
+  )
   const startBot = async (overrides: Record<string, string> = {}): Promise<RunningBot> => {
     const provider = ConfigProvider.fromMap(
       new Map(Object.entries({ ...env, BOT_REDIS_KEY_PREFIX: prefix, ...overrides })),
@@ -110,7 +124,7 @@ export const startWorld = async (): Promise<World> => {
           started()
           return yield* Effect.never
         }),
-      ).pipe(Effect.withConfigProvider(provider)),
+      ).pipe(Effect.withConfigProvider(provider), Effect.provide(capture)),
     )
     fiber.addObserver((exit) => {
       if (Exit.isFailure(exit)) failed(new Error(`bot stopped: ${Cause.pretty(exit.cause)}`))
@@ -127,6 +141,7 @@ export const startWorld = async (): Promise<World> => {
       scripted.set(text, reply)
     },
     startBot,
+    logs,
     stop: async () => {
       await discord.stop()
       await nlp.stop()

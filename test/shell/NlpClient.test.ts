@@ -163,16 +163,58 @@ describe("NlpClient against the NLP stand-in", () => {
     }),
   )
 
-  it.live("reports an unreadable reply without retrying, and counts it as a breaker failure", () =>
+  it.live("retries an unreadable reply like a 5xx, and counts it as a breaker failure", () =>
     Effect.gen(function* () {
       standIn.respond(() => ({ fault: "malformed" }))
       const c = yield* client(settings(breaker(2)))
-      expect(yield* failure(c)).toMatchObject({ _tag: "NlpMalformed", status: 200 })
-      expect(standIn.requests).toHaveLength(1)
+      expect(yield* failure(c)).toMatchObject({
+        _tag: "NlpUnavailable",
+        reason: "unreadable",
+        status: 200,
+        attempts: 3,
+      })
+      expect(standIn.requests).toHaveLength(3)
       standIn.respond(() => ({ ...standIn.replyFor("high"), severity: "HIGH", crisis_score: 1.7 }))
-      expect(yield* failure(c)).toMatchObject({ _tag: "NlpMalformed" })
+      expect(yield* failure(c)).toMatchObject({ _tag: "NlpUnavailable", reason: "unreadable" })
       expect(yield* c.state).toBe("open")
     }).pipe(Effect.provide(quiet)),
+  )
+
+  it.live("an unreadable reply followed by a readable one is a verdict", () =>
+    Effect.gen(function* () {
+      let n = 0
+      standIn.respond(() =>
+        n++ === 0 ? { fault: "malformed", body: "<html>502</html>" } : standIn.replyFor("critical"),
+      )
+      const analysis = yield* (yield* client(settings())).analyze(request)
+      expect(analysis.severity).toBe("critical")
+      expect(standIn.requests).toHaveLength(2)
+    }),
+  )
+
+  it.live(
+    "a reply with an unreadable auxiliary block keeps its verdict, with one WARN naming the block",
+    () =>
+      Effect.gen(function* () {
+        const reply = {
+          ...standIn.replyFor("high"),
+          request_id: "req_0123456789ab",
+          context_analysis: { escalation_detected: true, trend: 3 },
+        }
+        standIn.respond(() => reply)
+        const lines: Array<string> = []
+        const logger = Logger.replace(
+          Logger.defaultLogger,
+          Logger.make(({ logLevel, message }) => {
+            if (logLevel._tag === "Warning") lines.push(String(message))
+          }),
+        )
+        const analysis = yield* (yield* client(settings())).analyze(request).pipe(Effect.provide(logger))
+        expect(analysis).toMatchObject({ severity: "high", context: { escalationDetected: true } })
+        expect(lines).toEqual([
+          expect.stringContaining("NLP reply req_0123456789ab: ignored unreadable context_analysis.trend"),
+        ])
+      }),
   )
 
   it.effect("waits as long as Retry-After says on a 429, then retries; no breaker failure", () =>

@@ -11,7 +11,7 @@ import { AlertDispatcher, type IntakeMessage, type Verdict } from "../alerts/Ale
 import { BotSettings } from "../runtime/BotSettings.js"
 import { countIntake } from "../runtime/Counting.js"
 import { SHUTDOWN_GRACE, workerPool } from "../runtime/Handlers.js"
-import { NlpOutage } from "./NlpOutage.js"
+import { NlpOutage, type WaitReason } from "./NlpOutage.js"
 
 /** The plain data the pipeline keeps of a member's message. */
 export const toIntakeMessage = (message: IncomingMessage): IntakeMessage => ({
@@ -50,8 +50,9 @@ const verdictOf = (analysis: NlpAnalysis, sensitivity: number): Verdict => {
 }
 
 /**
- * Analyse one message and alert if it calls for it. Returns false when it must wait (the NLP was
- * unavailable, or earlier messages still wait for their analysis): the caller keeps it.
+ * Analyse one message and alert if it calls for it. Returns why it must wait instead (the NLP
+ * gave no verdict, or earlier messages still wait for theirs): the caller keeps it. Null once the
+ * message is dealt with.
  */
 export const analyse = (message: IntakeMessage) =>
   Effect.gen(function* () {
@@ -67,24 +68,19 @@ export const analyse = (message: IntakeMessage) =>
       .pipe(Effect.either)
     if (Either.isLeft(reply)) {
       const error = reply.left
-      switch (error._tag) {
-        case "NlpUnavailable":
-          return false
-        case "NlpRejected":
-          yield* Effect.logWarning(`NLP refused message ${message.messageId}: ${error.message}`)
-          yield* countIntake("nlp_rejected_count")
-          return true
-        case "NlpMalformed":
-          yield* Effect.logError(
-            `NLP reply for message ${message.messageId} did not decode: ${error.message}`,
-          )
-          yield* countIntake("nlp_malformed_count")
-          return true
+      if (error._tag === "NlpUnavailable") {
+        if (error.reason !== "unreadable") return "nlp_down" satisfies WaitReason
+        yield* Effect.logError(`NLP replies for message ${message.messageId} unreadable: ${error.message}`)
+        yield* countIntake("nlp_malformed_count")
+        return "nlp_unreadable" satisfies WaitReason
       }
+      yield* Effect.logWarning(`NLP refused message ${message.messageId}: ${error.message}`)
+      yield* countIntake("nlp_rejected_count")
+      return null
     }
     // Analysed while earlier messages still wait for theirs (the NLP has just come back): it waits
     // behind them, so that alerts and the cooldown follow the order the members wrote in.
-    if (yield* outage.waitingBefore(message.sentAt)) return false
+    if (yield* outage.waitingBefore(message.sentAt)) return "behind_older" satisfies WaitReason
     const verdict = verdictOf(reply.right, settings.channelSensitivity[message.channelId] ?? 1)
     if (isAtLeast(verdict.severity, "low")) {
       yield* members
@@ -107,17 +103,18 @@ export const analyse = (message: IntakeMessage) =>
       yield* Effect.logError(`alert for message ${message.messageId} failed: ${outcome.reason}`)
       yield* countIntake("alert_post_failed_count")
     }
-    return true
+    return null
   })
 
 /** Analyse, or keep the message for later when the NLP is down. */
 const process = (message: IntakeMessage) =>
   Effect.gen(function* () {
     const outage = yield* NlpOutage
-    if (!(yield* analyse(message))) yield* outage.buffer(message)
+    const wait = yield* analyse(message)
+    if (wait !== null) yield* outage.buffer(message, wait)
   }).pipe(
     Effect.catchAllCause((cause) => Effect.logError(`message ${message.messageId} not processed`, cause)),
-    Effect.annotateLogs({ message: message.messageId, channel: message.channelId }),
+    Effect.annotateLogs({ message_id: message.messageId, channel: message.channelId }),
   )
 
 /**
@@ -134,10 +131,10 @@ const recover = Effect.gen(function* () {
   for (const [i, message] of pending.entries()) {
     const analysed = analyse(message).pipe(
       Effect.catchAllCause((cause) =>
-        Effect.as(Effect.logError(`kept message ${message.messageId} not processed`, cause), true),
+        Effect.as(Effect.logError(`kept message ${message.messageId} not processed`, cause), null),
       ),
     )
-    if (!(yield* analysed)) {
+    if ((yield* analysed) !== null) {
       yield* outage.requeue(pending.slice(i))
       return
     }

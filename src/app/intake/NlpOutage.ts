@@ -19,9 +19,15 @@ interface OutageState {
   readonly answering: boolean
 }
 
+/**
+ * Why a message waits for a later analysis: the NLP gave no verdict (down, or its replies cannot
+ * be read), or older messages still wait for theirs.
+ */
+export type WaitReason = "nlp_down" | "nlp_unreadable" | "behind_older"
+
 export interface NlpOutageService {
   /** Keep a message the NLP could not analyse and tell the CRT detection is degraded (rate-limited). */
-  readonly buffer: (message: IntakeMessage) => Effect.Effect<void>
+  readonly buffer: (message: IntakeMessage, reason: WaitReason) => Effect.Effect<void>
   /** Take every buffered message (oldest first) to analyse again; counts overflow and expiry. */
   readonly drain: Effect.Effect<ReadonlyArray<IntakeMessage>>
   /**
@@ -61,9 +67,18 @@ export const postNotice = (content: string) =>
     })
   }).pipe(Effect.catchAll((e) => Effect.logError(e.message)))
 
-const DEGRADED =
-  "⚠️ **Crisis detection degraded**: the NLP service is not answering. Messages are kept and will be " +
-  "analysed when it recovers. Please keep an eye on the monitored channels meanwhile."
+const degraded = (reason: WaitReason): string =>
+  `⚠️ **Crisis detection degraded**: ${
+    reason === "nlp_unreadable"
+      ? "the NLP answers in a form the bot cannot read"
+      : "the NLP service is not answering"
+  }. Messages are kept and will be analysed when it recovers. Please keep an eye on the monitored channels meanwhile.`
+
+const WHY: Readonly<Record<WaitReason, string>> = {
+  nlp_down: "NLP unavailable",
+  nlp_unreadable: "NLP replies unreadable",
+  behind_older: "older messages still wait",
+}
 
 const restored = (analysing: number, overflow: number, expired: number): string => {
   const lost = overflow + expired
@@ -162,13 +177,13 @@ const make = Effect.gen(function* () {
   const limits = settings.nlpOutage
   const state = yield* Ref.make<OutageState>(INITIAL)
   yield* logLeftAtShutdown(state)
-  const buffer = (message: IntakeMessage) =>
+  const buffer = (message: IntakeMessage, reason: WaitReason) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const due = yield* Ref.modify(state, (s) => keep(s, message, now, limits))
-      yield* Effect.logWarning(`NLP unavailable: message ${message.messageId} kept for re-analysis`)
+      yield* Effect.logWarning(`${WHY[reason]}: message ${message.messageId} kept for re-analysis`)
       yield* count("nlp_buffered_count", 1)
-      if (due) yield* notice(DEGRADED)
+      if (due) yield* notice(degraded(reason))
     })
   const drain = Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
