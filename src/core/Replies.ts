@@ -38,6 +38,7 @@ export const REPLIES = {
   unknownButton: "⚠️ Unknown or expired button. Nothing was changed.",
   notCrt: "⛔ Only members of the Crisis Response Team can act on alerts.",
   alertMissing: "⚠️ This alert is no longer on record (it may have expired). Nothing was changed.",
+  alertRecording: "⏳ This alert is still being recorded. Nothing was changed: please try again in a moment.",
   ashUnavailable:
     "💬 Ash contact is not available yet. Please reach out to the member directly — nothing was recorded.",
   storeDown:

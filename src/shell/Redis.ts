@@ -158,6 +158,9 @@ export class Redis extends Context.Tag("ash/Redis")<Redis, RedisClient>() {
               commandTimeout: settings.commandTimeoutMs,
               retryStrategy: (times: number) => Math.min(50 * 2 ** times, 1_000),
             })
+            // Connection errors surface through the commands that fail, each logged where it
+            // fails; without a listener ioredis would print every reconnection attempt.
+            client.on("error", () => undefined)
             await client.connect()
             return client
           },

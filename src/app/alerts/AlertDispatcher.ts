@@ -12,11 +12,11 @@ import { type DispatchDecision, decideDispatch } from "../../core/Dispatch.js"
 import { createAlert } from "../../core/Lifecycle.js"
 import type { Severity } from "../../core/Severity.js"
 import type { AlertAlreadyExists } from "../../shell/AlertStore.js"
-import { CooldownStore } from "../../shell/CooldownStore.js"
+import { type CooldownDecision, CooldownStore } from "../../shell/CooldownStore.js"
 import { Discord, type MessageRef, type OutgoingMessage } from "../../shell/discord/Discord.js"
 import { MemberStore } from "../../shell/MemberStore.js"
-import type { RedisError } from "../../shell/Redis.js"
 import { BotSettings } from "../runtime/BotSettings.js"
+import { withinBudget } from "../runtime/Budgets.js"
 import { AlertLifecycle } from "./AlertLifecycle.js"
 
 /** A member's message as the bot keeps it between intake and alert (plain data). */
@@ -95,7 +95,8 @@ const countRepeatOn = (alertId: AlertId, message: IntakeMessage) =>
     return yield* lifecycle.apply(alertId, { _tag: "RepeatSuppressed" }).pipe(
       Effect.retry({
         schedule: AWAIT_POSTING,
-        while: (e) => (e._tag === "AlertNotFound" ? stillHolds : Effect.succeed(false)),
+        while: (e) =>
+          e._tag === "AlertNotFound" || e._tag === "AlertRecording" ? stillHolds : Effect.succeed(false),
       }),
     )
   })
@@ -108,35 +109,57 @@ const takeCooldown = (message: IntakeMessage, decision: AlertDecision, alertId: 
   Effect.gen(function* () {
     const settings = yield* BotSettings
     const cooldowns = yield* CooldownStore
+    // A cooldown Redis cannot tell about is no cooldown: alert, never suppress.
     const acquire = (bypass: boolean) =>
-      cooldowns.acquire({
-        guildId: message.guildId,
-        memberId: message.authorId,
-        severity: decision.severity,
-        alertId,
-        cooldownMs: settings.dispatch.cooldownMs,
-        bypass,
-      })
+      withinBudget(
+        "cooldown",
+        cooldowns.acquire({
+          guildId: message.guildId,
+          memberId: message.authorId,
+          severity: decision.severity,
+          alertId,
+          cooldownMs: settings.dispatch.cooldownMs,
+          bypass,
+        }),
+        ACQUIRED,
+        "alerting without it",
+      )
     const held = yield* acquire(decision.escalation)
     if (held._tag !== "Held") return Option.none<AlertId>()
     const counted = yield* countRepeatOn(held.entry.alertId, message).pipe(Effect.either)
     if (Either.isRight(counted)) return Option.some(held.entry.alertId)
     // The alert holding the cooldown is closed or gone: it cannot count this message, so alert anew.
     yield* Effect.logInfo(`cooldown of alert ${held.entry.alertId} released: ${counted.left._tag}`)
-    yield* cooldowns.release(message.guildId, message.authorId, held.entry.alertId)
+    yield* releaseCooldown(message, held.entry.alertId)
     const retry = yield* acquire(true)
     return retry._tag === "Held" ? Option.some(retry.entry.alertId) : Option.none<AlertId>()
   })
 
+const ACQUIRED: CooldownDecision = { _tag: "Acquired" }
+
+/** Give the member's cooldown up; a Redis that does not answer keeps it until it runs out. */
+const releaseCooldown = (message: IntakeMessage, alertId: AlertId) =>
+  Effect.flatMap(CooldownStore, (cooldowns) =>
+    withinBudget(
+      "cooldown release",
+      cooldowns.release(message.guildId, message.authorId, alertId),
+      undefined,
+      "it runs out on its own",
+    ),
+  )
+
 /** Post the alert with fallback, then store it; a post that failed everywhere releases the cooldown. */
-const postAndStore = (message: IntakeMessage, verdict: Verdict, decision: AlertDecision, alertId: AlertId) =>
+const postAndStore = (
+  message: IntakeMessage,
+  verdict: Verdict,
+  decision: AlertDecision,
+  alertId: AlertId,
+  optedOut: boolean,
+) =>
   Effect.gen(function* () {
     const settings = yield* BotSettings
     const members = yield* MemberStore
     const lifecycle = yield* AlertLifecycle
-    const optedOut = yield* members
-      .isOptedOut(message.guildId, message.authorId)
-      .pipe(Effect.orElseSucceed(() => false))
     const createdAt = yield* Clock.currentTimeMillis
     const newAlert = (alertChannelId: string, alertMessageId: string) =>
       createAlert(
@@ -174,9 +197,12 @@ const postAndStore = (message: IntakeMessage, verdict: Verdict, decision: AlertD
     const posted = yield* postWithFallback(decision.channels, render)
     if (Option.isNone(posted)) return Option.none<MessageRef>()
     yield* lifecycle.create(newAlert(posted.value.channelId, posted.value.messageId))
-    yield* members
-      .setOpenAlert(message.guildId, message.authorId, alertId, settings.lifecycle.expireAfterMs)
-      .pipe(Effect.catchAll((e) => Effect.logWarning(`open alert not remembered: ${e.message}`)))
+    yield* withinBudget(
+      "open alert",
+      members.setOpenAlert(message.guildId, message.authorId, alertId, settings.lifecycle.expireAfterMs),
+      undefined,
+      "not remembered for the member",
+    )
     return posted
   })
 
@@ -206,16 +232,29 @@ const dispatchAlert = (message: IntakeMessage, verdict: Verdict) =>
     }
   })
 
+const isOptedOut = (message: IntakeMessage) =>
+  Effect.flatMap(MemberStore, (members) =>
+    withinBudget(
+      "opt-out",
+      members.isOptedOut(message.guildId, message.authorId),
+      false,
+      "taken as not opted out",
+    ),
+  )
+
 const alertFor = (message: IntakeMessage, verdict: Verdict, decision: AlertDecision) =>
   Effect.gen(function* () {
     const alertId = newAlertId()
-    const suppressed = yield* takeCooldown(message, decision, alertId)
+    // Both within their budgets, side by side: a Redis that does not answer costs one budget.
+    const [suppressed, optedOut] = yield* Effect.all(
+      [takeCooldown(message, decision, alertId), isOptedOut(message)],
+      { concurrency: 2 },
+    )
     if (Option.isSome(suppressed))
       return { _tag: "Suppressed", openAlertId: suppressed.value } satisfies DispatchOutcome
-    const posted = yield* postAndStore(message, verdict, decision, alertId)
+    const posted = yield* postAndStore(message, verdict, decision, alertId, optedOut)
     if (Option.isNone(posted)) {
-      const cooldowns = yield* CooldownStore
-      yield* cooldowns.release(message.guildId, message.authorId, alertId)
+      yield* releaseCooldown(message, alertId)
       yield* Effect.logError(
         `ALERT NOT POSTED: ${decision.severity} alert ${alertId} for message ${message.messageId} failed on every channel (${decision.channels.join(", ")})`,
       )
@@ -234,7 +273,7 @@ export class AlertDispatcher extends Context.Tag("ash/AlertDispatcher")<
     readonly dispatch: (
       message: IntakeMessage,
       verdict: Verdict,
-    ) => Effect.Effect<DispatchOutcome, AlertAlreadyExists | RedisError>
+    ) => Effect.Effect<DispatchOutcome, AlertAlreadyExists>
   }
 >() {
   static Live: Layer.Layer<AlertDispatcher, never, DispatchServices> = Layer.effect(

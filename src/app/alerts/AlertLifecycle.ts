@@ -11,10 +11,10 @@ import type { LifecycleEffect, LifecycleEvent, RenotifyReason, Transition } from
 import type { AshContactMode } from "../../core/milestones/AshContacted.js"
 import { type AlertAlreadyExists, AlertStore, type ApplyError } from "../../shell/AlertStore.js"
 import { type ButtonPress, Discord, type DiscordError } from "../../shell/discord/Discord.js"
-import type { RedisError } from "../../shell/Redis.js"
 import { AshContact } from "../contact/AshContact.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { makeAlertMessages } from "./AlertMessages.js"
+import { makeRecording } from "./Recording.js"
 import { renotifyMessage } from "./Renotify.js"
 
 /** Talk to Ash was pressed on a bot that cannot reach members: nothing is recorded. */
@@ -22,9 +22,18 @@ export class ContactUnavailable extends Data.TaggedError("ContactUnavailable")<{
   readonly alertId: AlertId
 }> {}
 
+/** The alert was posted while the store did not answer; its record is written once it does. */
+export class AlertRecording extends Data.TaggedError("AlertRecording")<{
+  readonly alertId: AlertId
+}> {}
+
 export interface AlertLifecycleService {
-  /** Store a newly posted alert: its record, its day's counters and its timers. */
-  readonly create: (created: Transition) => Effect.Effect<void, AlertAlreadyExists | RedisError>
+  /**
+   * Store a newly posted alert: its record, its day's counters and its timers. A store that does
+   * not answer within `RECORD_BUDGET` never loses it: the record waits in a bounded queue and is
+   * written, with back-off, as soon as the store answers again.
+   */
+  readonly create: (created: Transition) => Effect.Effect<void, AlertAlreadyExists>
   /**
    * Apply an event and carry out its effects. With `press`, the alert message is brought up to
    * date through that interaction (it was deferred), otherwise by editing the message.
@@ -33,7 +42,7 @@ export interface AlertLifecycleService {
     alertId: AlertId,
     event: LifecycleEvent,
     press?: ButtonPress,
-  ) => Effect.Effect<Transition, ApplyError | ContactUnavailable>
+  ) => Effect.Effect<Transition, ApplyError | ContactUnavailable | AlertRecording>
 }
 
 /**
@@ -138,17 +147,19 @@ const make = Effect.gen(function* () {
   }
   const runAll = (t: Transition, press: ButtonPress | undefined) =>
     Effect.forEach(t.effects, (effect) => carryOut(ports, apply, t.alert, effect, press), { discard: true })
+  const recording = yield* makeRecording(ports.store, (t) => runAll(t, undefined))
   const apply: Apply = (alertId, event, press) =>
     Effect.gen(function* () {
       if (event._tag === "RequestAshContact" && !ports.contact.available)
         return yield* new ContactUnavailable({ alertId })
+      if (yield* recording.has(alertId)) return yield* new AlertRecording({ alertId })
       const transition = yield* ports.store.apply(alertId, event)
       ports.messages.remember(transition.alert)
       yield* runAll(transition, press)
       return transition
     }).pipe(Effect.annotateLogs({ alert: alertId, event: event._tag }))
   return {
-    create: (created) => Effect.zipRight(ports.store.create(created), runAll(created, undefined)),
+    create: recording.create,
     apply,
   } satisfies AlertLifecycleService
 })
@@ -158,5 +169,5 @@ export class AlertLifecycle extends Context.Tag("ash/AlertLifecycle")<
   AlertLifecycleService
 >() {
   static Live: Layer.Layer<AlertLifecycle, never, AlertStore | Discord | BotSettings | AshContact> =
-    Layer.effect(AlertLifecycle, make)
+    Layer.scoped(AlertLifecycle, make)
 }

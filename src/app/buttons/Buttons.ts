@@ -42,6 +42,8 @@ export const handlePress = (press: ButtonPress) =>
         return yield* followUp(describeRejection(error.rejection))
       case "AlertNotFound":
         return yield* followUp(REPLIES.alertMissing)
+      case "AlertRecording":
+        return yield* followUp(REPLIES.alertRecording)
       case "ContactUnavailable":
         return yield* followUp(REPLIES.ashUnavailable)
       default:

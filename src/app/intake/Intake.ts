@@ -9,6 +9,7 @@ import { MemberStore } from "../../shell/MemberStore.js"
 import { NlpClient } from "../../shell/NlpClient.js"
 import { AlertDispatcher, type IntakeMessage, type Verdict } from "../alerts/AlertDispatcher.js"
 import { BotSettings } from "../runtime/BotSettings.js"
+import { withinBudget } from "../runtime/Budgets.js"
 import { countIntake } from "../runtime/Counting.js"
 import { SHUTDOWN_GRACE, workerPool } from "../runtime/Handlers.js"
 import { NlpOutage, type WaitReason } from "./NlpOutage.js"
@@ -60,9 +61,12 @@ export const analyse = (message: IntakeMessage) =>
     const members = yield* MemberStore
     const nlp = yield* NlpClient
     const outage = yield* NlpOutage
-    const history = yield* members
-      .recentHistory(message.guildId, message.authorId, settings.history.contextLimit)
-      .pipe(Effect.catchAll((e) => Effect.as(Effect.logWarning(`history unavailable: ${e.message}`), [])))
+    const history = yield* withinBudget(
+      "history",
+      members.recentHistory(message.guildId, message.authorId, settings.history.contextLimit),
+      [],
+      "analysed without it",
+    )
     const reply = yield* nlp
       .analyze({ message: message.content, userId: message.authorId, channelId: message.channelId, history })
       .pipe(Effect.either)
@@ -82,26 +86,26 @@ export const analyse = (message: IntakeMessage) =>
     // behind them, so that alerts and the cooldown follow the order the members wrote in.
     if (yield* outage.waitingBefore(message.sentAt)) return "behind_older" satisfies WaitReason
     const verdict = verdictOf(reply.right, settings.channelSensitivity[message.channelId] ?? 1)
-    if (isAtLeast(verdict.severity, "low")) {
-      yield* members
-        .addHistory(
-          message.guildId,
-          message.authorId,
-          {
-            messageId: message.messageId,
-            message: message.content,
-            at: message.sentAt,
-            crisisScore: verdict.crisisScore,
-            severity: verdict.severity,
-          },
-          settings.history,
-        )
-        .pipe(Effect.catchAll((e) => Effect.logWarning(`history not kept: ${e.message}`)))
-    }
     const outcome = yield* (yield* AlertDispatcher).dispatch(message, verdict)
     if (outcome._tag === "Failed") {
       yield* Effect.logError(`alert for message ${message.messageId} failed: ${outcome.reason}`)
       yield* countIntake("alert_post_failed_count")
+    }
+    // Kept after the alert, so that a slow Redis never holds it up.
+    if (isAtLeast(verdict.severity, "low")) {
+      const entry = {
+        messageId: message.messageId,
+        message: message.content,
+        at: message.sentAt,
+        crisisScore: verdict.crisisScore,
+        severity: verdict.severity,
+      }
+      yield* withinBudget(
+        "history",
+        members.addHistory(message.guildId, message.authorId, entry, settings.history),
+        undefined,
+        "this message not kept in it",
+      )
     }
     return null
   })
