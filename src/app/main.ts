@@ -8,6 +8,7 @@ import { Discord } from "../shell/discord/Discord.js"
 import { IntakeCounters } from "../shell/IntakeCounters.js"
 import { MemberStore } from "../shell/MemberStore.js"
 import { NlpClient } from "../shell/NlpClient.js"
+import { OutageBuffer } from "../shell/OutageBuffer.js"
 import { Redis } from "../shell/Redis.js"
 import { TimerStore } from "../shell/TimerStore.js"
 import { AlertDispatcher } from "./alerts/AlertDispatcher.js"
@@ -34,6 +35,7 @@ export const BotLive = Effect.gen(function* () {
     CooldownStore.Live,
     MemberStore.Live,
     IntakeCounters.layer(config.retention.dailyMs),
+    OutageBuffer.Live,
   ).pipe(Layer.provideMerge(Redis.Live))
   const infrastructure = Layer.mergeAll(
     stores,

@@ -1,3 +1,23 @@
+import { Schema } from "effect"
+
+/**
+ * A member's message as the bot keeps it between intake and alert (plain data). Kept in Redis
+ * while the NLP cannot analyse it, so it has a schema: a record that does not decode is dropped
+ * and logged, never taken for a message.
+ */
+export const IntakeMessage = Schema.Struct({
+  guildId: Schema.String,
+  channelId: Schema.String,
+  messageId: Schema.String,
+  authorId: Schema.String,
+  authorName: Schema.String,
+  authorAvatarUrl: Schema.optional(Schema.String),
+  content: Schema.String,
+  /** Discord's timestamp of the message. */
+  sentAt: Schema.Number,
+})
+export type IntakeMessage = typeof IntakeMessage.Type
+
 /** The parts of a Discord message the intake filter looks at. */
 export interface IntakeCandidate {
   readonly authorIsBot: boolean

@@ -13,6 +13,7 @@ export const INTAKE_COUNTERS = [
   "nlp_buffered_count",
   "nlp_buffer_overflow_count",
   "nlp_buffer_expired_count",
+  "nlp_unanalysable_count",
   "alert_post_failed_count",
 ] as const
 export type IntakeCounter = (typeof INTAKE_COUNTERS)[number]

@@ -9,6 +9,17 @@ export const Keys = {
   history: (guildId: string, memberId: string) => `ash:history:${guildId}:${memberId}`,
   optOut: (guildId: string, memberId: string) => `ash:optout:${guildId}:${memberId}`,
   openAlert: (guildId: string, memberId: string) => `ash:member:open_alert:${guildId}:${memberId}`,
+  /** Messages kept while the NLP cannot analyse them, and the state of the outage. */
+  nlpBuffer: {
+    order: "ash:nlp_buffer:order",
+    messages: "ash:nlp_buffer:messages",
+    lost: "ash:nlp_buffer:lost",
+    lease: "ash:nlp_buffer:lease",
+    answering: "ash:nlp_buffer:answering",
+    announced: "ash:nlp_outage:announced",
+    noticed: "ash:nlp_outage:noticed",
+    restoredAt: "ash:nlp_outage:restored_at",
+  },
 } as const
 
 /** How long records live. Refreshed on every write. */

@@ -3,9 +3,17 @@
  * messages when it answers again. Unreadable or refused replies are not an outage.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Ref, TestClock } from "effect"
+import { Effect, Layer, Ref, TestClock } from "effect"
+import { AlertDispatcher } from "../../src/app/alerts/AlertDispatcher.js"
+import { AlertLifecycle } from "../../src/app/alerts/AlertLifecycle.js"
+import { AshContact } from "../../src/app/contact/AshContact.js"
+import { Intake } from "../../src/app/intake/Intake.js"
+import { NlpOutage } from "../../src/app/intake/NlpOutage.js"
+import { Features } from "../../src/app/main.js"
+import type { IncomingMessage } from "../../src/shell/discord/Discord.js"
 import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
 import { NlpRejected, NlpUnavailable } from "../../src/shell/NlpClient.js"
+import { OutageBuffer } from "../../src/shell/OutageBuffer.js"
 import {
   alertFor,
   alertsAbout,
@@ -15,6 +23,7 @@ import {
   logged,
   NlpScript,
   noticesContaining,
+  onTwins,
   posts,
   say,
   settle,
@@ -252,7 +261,9 @@ describe("NLP outage", () => {
           "1 message(s) could not be analysed (1 over the buffer limit, 0 too old)",
         )
         expect((yield* intakeCounts).nlp_buffer_overflow_count).toBe(1)
-        expect(yield* logged("ERROR")).toContain("NLP outage: 1 message(s) were never analysed")
+        expect(yield* logged("ERROR")).toContain(
+          "NLP outage: 1 message(s) dropped over the buffer limit, never analysed",
+        )
       }),
       { env: { BOT_NLP_BUFFER_MAX: "2" } },
     ),
@@ -344,5 +355,88 @@ describe("unreadable and refused NLP replies", () => {
         )
       }),
     ),
+  )
+})
+
+describe("kept messages across restarts and processes", () => {
+  /** A second bot process over the same stores and Discord: its own intake, outage and interpreter. */
+  const secondProcess = Layer.fresh(Intake.Live).pipe(
+    Layer.provide(Layer.fresh(NlpOutage.Live)),
+    Layer.provide(Layer.fresh(AlertDispatcher.Live)),
+    Layer.provide(Layer.fresh(AlertLifecycle.Live)),
+    Layer.provide(AshContact.Unavailable),
+  )
+
+  /** Analyses asked for each text since `from` requests were made. */
+  const analysesSince = (from: number, texts: ReadonlyArray<string>) =>
+    Effect.map(
+      Effect.flatMap(NlpScript, (nlp) => nlp.requests),
+      (all) => texts.map((t) => all.slice(from).filter((r) => r.message === t).length),
+    )
+
+  it.effect(
+    "messages kept while the NLP was down survive a restart, and two processes analyse each once",
+    () =>
+      onTwins(
+        Effect.gen(function* () {
+          const nlp = yield* NlpScript
+          const texts = ["kept one rated high", "kept two rated critical", "kept three rated safe"]
+          const sources = yield* Effect.gen(function* () {
+            yield* setDown(true)
+            const sent = yield* Effect.forEach(texts, (t, i) =>
+              write([USER.river, USER.sky, USER.jade][i] ?? "", t),
+            )
+            yield* buffered(3)
+            return sent
+          }).pipe(Effect.provide(Features))
+          // The bot is down; the NLP comes back before it does.
+          yield* setDown(false)
+          const before = (yield* nlp.requests).length
+          yield* Effect.gen(function* () {
+            yield* TestClock.adjust(RECOVERY_POLL)
+            yield* alertFor(sources[1] as IncomingMessage)
+            yield* alertFor(sources[0] as IncomingMessage)
+            yield* TestClock.adjust(RECOVERY_POLL)
+            yield* settle
+          }).pipe(Effect.provide(Layer.merge(Features, secondProcess)))
+          expect(yield* analysesSince(before, texts)).toEqual([1, 1, 1])
+          expect((yield* alerts).length).toBe(2)
+          expect(yield* noticesContaining(RESTORED)).toHaveLength(1)
+          expect(yield* Effect.flatMap(OutageBuffer, (b) => b.size)).toBe(0)
+        }),
+      ),
+  )
+
+  it.effect(
+    "a kept message the NLP cannot read while it reads others is given up, with a link for the CRT",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const nlp = yield* NlpScript
+          const poison = "rated critical, the NLP chokes on this one"
+          yield* nlp.script(poison, () =>
+            Effect.fail(
+              new NlpUnavailable({ reason: "unreadable", attempts: 3, status: 200, detail: "not JSON" }),
+            ),
+          )
+          const stuck = yield* write(USER.river, poison)
+          yield* buffered(1)
+          const others: Array<IncomingMessage> = []
+          for (const [i, from] of [USER.sky, USER.jade, USER.rowan].entries()) {
+            // Each newer message gets a verdict but must wait behind the stuck one.
+            yield* TestClock.adjust("1 second")
+            others.push(yield* say("high", { from }))
+            yield* buffered(i + 2)
+            yield* TestClock.adjust(RECOVERY_POLL)
+          }
+          for (const source of others) yield* alertFor(source)
+          const [notice, ...more] = yield* noticesContaining("A message could not be analysed")
+          expect(more).toEqual([])
+          expect(notice?.content).toContain(`/${stuck.channelId}/${stuck.messageId}`)
+          expect(notice?.content).not.toContain(poison)
+          expect((yield* intakeCounts).nlp_unanalysable_count).toBe(1)
+          expect(yield* alertsAbout(stuck)).toEqual([])
+        }),
+      ),
   )
 })

@@ -46,6 +46,7 @@ import {
 import { IntakeCounters, type IntakeCounts } from "../../src/shell/IntakeCounters.js"
 import { MemberStore } from "../../src/shell/MemberStore.js"
 import { NlpClient, type NlpError, NlpUnavailable } from "../../src/shell/NlpClient.js"
+import { OutageBuffer } from "../../src/shell/OutageBuffer.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -233,7 +234,7 @@ export const logBook: Layer.Layer<LogBook> = Layer.unwrapEffect(
 // The twins and the features over them
 // ---------------------------------------------------------------------------------------------
 
-export type Stores = AlertStore | TimerStore | CooldownStore | MemberStore | IntakeCounters
+export type Stores = AlertStore | TimerStore | CooldownStore | MemberStore | IntakeCounters | OutageBuffer
 
 /** Every store in process memory. */
 export const storeTwins = (): Layer.Layer<Stores> =>
@@ -242,6 +243,7 @@ export const storeTwins = (): Layer.Layer<Stores> =>
     CooldownStore.Memory,
     MemberStore.Memory,
     IntakeCounters.Memory,
+    OutageBuffer.Memory,
   )
 
 export type Twins = Stores | Discord | DiscordMemory | NlpClient | NlpScript | BotSettings | LogBook

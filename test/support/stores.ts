@@ -4,11 +4,12 @@ import { CooldownStore } from "../../src/shell/CooldownStore.js"
 import { IntakeCounters } from "../../src/shell/IntakeCounters.js"
 import { defaultRetention, type Retention } from "../../src/shell/Keys.js"
 import { MemberStore } from "../../src/shell/MemberStore.js"
+import { OutageBuffer } from "../../src/shell/OutageBuffer.js"
 import type { Redis } from "../../src/shell/Redis.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
 import { testRedis } from "./redis.js"
 
-export type Stores = AlertStore | TimerStore | CooldownStore | MemberStore | IntakeCounters
+export type Stores = AlertStore | TimerStore | CooldownStore | MemberStore | IntakeCounters | OutageBuffer
 
 /** Every store in process memory. */
 export const memoryStores = (): Layer.Layer<Stores> =>
@@ -17,6 +18,7 @@ export const memoryStores = (): Layer.Layer<Stores> =>
     CooldownStore.Memory,
     MemberStore.Memory,
     IntakeCounters.Memory,
+    OutageBuffer.Memory,
   )
 
 /** Every store on the given Redis layer. */
@@ -30,6 +32,7 @@ export const redisStoresOn = <E>(
     CooldownStore.Live,
     MemberStore.Live,
     IntakeCounters.layer(retention.dailyMs),
+    OutageBuffer.Live,
   ).pipe(Layer.provideMerge(redis))
 
 /** Every store on the test run's Redis, under a key prefix of their own. */

@@ -9,6 +9,7 @@ import { type AlertId, AlertId as AlertIdSchema } from "../../core/Alert.js"
 import { type AlertAnalysis, renderAlertMessage } from "../../core/AlertEmbed.js"
 import { calendarOf } from "../../core/Calendar.js"
 import { type DispatchDecision, decideDispatch } from "../../core/Dispatch.js"
+import type { IntakeMessage } from "../../core/Intake.js"
 import { createAlert } from "../../core/Lifecycle.js"
 import type { Severity } from "../../core/Severity.js"
 import type { AlertAlreadyExists } from "../../shell/AlertStore.js"
@@ -19,18 +20,7 @@ import { BotSettings } from "../runtime/BotSettings.js"
 import { withinBudget } from "../runtime/Budgets.js"
 import { AlertLifecycle } from "./AlertLifecycle.js"
 
-/** A member's message as the bot keeps it between intake and alert (plain data). */
-export interface IntakeMessage {
-  readonly guildId: string
-  readonly channelId: string
-  readonly messageId: string
-  readonly authorId: string
-  readonly authorName: string
-  readonly authorAvatarUrl: string | undefined
-  readonly content: string
-  /** Discord's timestamp of the message. */
-  readonly sentAt: number
-}
+export type { IntakeMessage }
 
 /** What the analysis concluded, after channel sensitivity. */
 export interface Verdict {

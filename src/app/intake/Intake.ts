@@ -121,32 +121,59 @@ const process = (message: IntakeMessage) =>
     Effect.annotateLogs({ message_id: message.messageId, channel: message.channelId }),
   )
 
+/** A kept message whose replies the NLP cannot read, tried this often while it reads others, is given up. */
+const UNREADABLE_STRIKES = 3
+
 /**
- * Re-analyse what was kept during an NLP outage, oldest first, once the NLP answers again. The
- * CRT is told detection is restored once a kept message was really analysed: a health check
- * can pass while analyses still fail (the client's circuit breaker is still open, say).
+ * Re-analyse the kept messages one by one, oldest first, each forgotten only once analysed; stop
+ * at the first the NLP still cannot analyse (it stays first in line). The CRT is told detection is
+ * restored once a kept message was really analysed: a health check can pass while analyses still
+ * fail. `strikes` counts, per message, the unreadable replies seen while the NLP read others.
  */
-const recover = Effect.gen(function* () {
-  const outage = yield* NlpOutage
-  const nlp = yield* NlpClient
-  if ((yield* outage.size) === 0) return
-  if (!(yield* outage.answering) && !(yield* nlp.health())) return
-  const pending = yield* outage.drain
-  for (const [i, message] of pending.entries()) {
-    const analysed = analyse(message).pipe(
-      Effect.catchAllCause((cause) =>
-        Effect.as(Effect.logError(`kept message ${message.messageId} not processed`, cause), null),
-      ),
-    )
-    if ((yield* analysed) !== null) {
-      yield* outage.requeue(pending.slice(i))
-      return
+const reanalyseKept = (answered: boolean, strikes: Map<string, number>) =>
+  Effect.gen(function* () {
+    const outage = yield* NlpOutage
+    yield* outage.expireOld
+    const analysing = yield* outage.size
+    let restored = false
+    for (let next = yield* outage.oldest; Option.isSome(next); next = yield* outage.oldest) {
+      const message = next.value
+      yield* outage.renewLease
+      const wait = yield* analyse(message).pipe(
+        Effect.catchAllCause((cause) =>
+          Effect.as(Effect.logError(`kept message ${message.messageId} not processed`, cause), null),
+        ),
+      )
+      // Another process kept an older message meanwhile: it is first in line now.
+      if (wait === "behind_older") continue
+      if (wait === "nlp_unreadable" && answered) {
+        const seen = (strikes.get(message.messageId) ?? 0) + 1
+        strikes.set(message.messageId, seen)
+        if (seen < UNREADABLE_STRIKES) return
+        yield* outage.giveUp(message)
+        continue
+      }
+      if (wait !== null) return
+      strikes.delete(message.messageId)
+      yield* outage.analysed(message)
+      if (!restored) yield* outage.restored(analysing)
+      restored = true
     }
-    if (i === 0) yield* outage.restored(pending.length)
-  }
-  // Everything kept was too old or over the limit: nothing to analyse, but the CRT must know.
-  if (pending.length === 0) yield* outage.restored(0)
-})
+    // Everything kept was too old or already analysed elsewhere: the CRT must still hear it is over.
+    if (!restored) yield* outage.restored(0)
+  })
+
+/** Once the NLP answers again, the process holding the recovery lease re-analyses what was kept. */
+const recover = (strikes: Map<string, number>) =>
+  Effect.gen(function* () {
+    const outage = yield* NlpOutage
+    const nlp = yield* NlpClient
+    yield* outage.flushLocal
+    if ((yield* outage.size) === 0) return
+    const answered = yield* outage.takeAnswering
+    if (!answered && !(yield* nlp.health())) return
+    yield* outage.whileLeased(reanalyseKept(answered, strikes))
+  })
 
 type IntakeServices = AlertDispatcher | BotSettings | IntakeCounters | MemberStore | NlpClient | NlpOutage
 
@@ -184,7 +211,7 @@ export const Intake = {
         Stream.runForEach((m) => Effect.sync(() => pool.offer(toIntakeMessage(m)))),
         Effect.forkScoped,
       )
-      yield* recover.pipe(
+      yield* recover(new Map()).pipe(
         Effect.catchAllCause((cause) => Effect.logError("NLP recovery failed", cause)),
         Effect.repeat(Schedule.spaced(Duration.seconds(5))),
         Effect.forkScoped,

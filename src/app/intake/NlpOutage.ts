@@ -1,23 +1,20 @@
+/**
+ * While the NLP gives no verdict: messages are kept (in Redis, shared by every process and
+ * surviving a restart; in this process while Redis is unreachable too), the CRT is told detection
+ * is degraded and why, and, once the NLP answers, told it is restored, once per outage.
+ */
+
+import { randomBytes } from "node:crypto"
+import { hostname } from "node:os"
 import { Clock, Context, Effect, Layer, Option, Ref } from "effect"
+import type { IntakeMessage } from "../../core/Intake.js"
 import { Discord } from "../../shell/discord/Discord.js"
 import { type IntakeCounter, IntakeCounters } from "../../shell/IntakeCounters.js"
-import type { IntakeMessage } from "../alerts/AlertDispatcher.js"
+import { type Lost, OutageBuffer } from "../../shell/OutageBuffer.js"
+import type { RedisError } from "../../shell/Redis.js"
 import { BotSettings } from "../runtime/BotSettings.js"
+import { RECORD_BUDGET } from "../runtime/Budgets.js"
 import { countIntake } from "../runtime/Counting.js"
-
-interface OutageState {
-  readonly buffer: ReadonlyArray<IntakeMessage>
-  /** Messages dropped because the buffer was full, not yet counted. */
-  readonly overflow: number
-  /** Messages lost to the buffer's size and age limits, not yet told to the CRT. */
-  readonly unreported: { readonly overflow: number; readonly expired: number }
-  /** When the CRT was last told detection is degraded; null once told it is restored. */
-  readonly lastNoticeAt: number | null
-  /** When the CRT was last told detection is restored. */
-  readonly restoredAt: number | null
-  /** An analysis succeeded while messages were kept: the NLP answers again. */
-  readonly answering: boolean
-}
 
 /**
  * Why a message waits for a later analysis: the NLP gave no verdict (down, or its replies cannot
@@ -28,24 +25,34 @@ export type WaitReason = "nlp_down" | "nlp_unreadable" | "behind_older"
 export interface NlpOutageService {
   /** Keep a message the NLP could not analyse and tell the CRT detection is degraded (rate-limited). */
   readonly buffer: (message: IntakeMessage, reason: WaitReason) => Effect.Effect<void>
-  /** Take every buffered message (oldest first) to analyse again; counts overflow and expiry. */
-  readonly drain: Effect.Effect<ReadonlyArray<IntakeMessage>>
-  /**
-   * A kept message was analysed again: tell the CRT detection is restored, with what was lost,
-   * once per announced outage. A later failure is announced as a new outage.
-   */
-  readonly restored: (analysing: number) => Effect.Effect<void>
-  /** Put messages back at the front when the NLP failed again while draining. */
-  readonly requeue: (messages: ReadonlyArray<IntakeMessage>) => Effect.Effect<void>
-  readonly size: Effect.Effect<number>
   /**
    * Whether a message written before `sentAt` is still waiting to be analysed. Asked after a
-   * message was analysed: a yes also says the NLP answers again, so recovery need not wait for
-   * its health check.
+   * message was analysed: a yes also says the NLP answers again.
    */
   readonly waitingBefore: (sentAt: number) => Effect.Effect<boolean>
-  /** Whether an analysis succeeded since the kept messages were last taken (see `waitingBefore`). */
-  readonly answering: Effect.Effect<boolean>
+  /** Move what this process kept while Redis was unreachable into Redis, oldest first. */
+  readonly flushLocal: Effect.Effect<void>
+  readonly size: Effect.Effect<number, RedisError>
+  /** Whether an analysis succeeded lately while messages were kept (and forget it). */
+  readonly takeAnswering: Effect.Effect<boolean, RedisError>
+  /** Run `recovery` if this process wins the recovery lease; the lease is released after. */
+  readonly whileLeased: <A, E, R>(
+    recovery: Effect.Effect<A, E, R>,
+  ) => Effect.Effect<Option.Option<A>, E | RedisError, R>
+  /** Renew the lease during a long recovery. */
+  readonly renewLease: Effect.Effect<void, RedisError>
+  readonly oldest: Effect.Effect<Option.Option<IntakeMessage>, RedisError>
+  /** A kept message was analysed: forget it. */
+  readonly analysed: (message: IntakeMessage) => Effect.Effect<void, RedisError>
+  /** Drop kept messages older than the buffer's age limit; they are counted and logged. */
+  readonly expireOld: Effect.Effect<void, RedisError>
+  /**
+   * A kept message was analysed again: tell the CRT detection is restored, with what was lost,
+   * once per announced outage, whichever process ends it.
+   */
+  readonly restored: (analysing: number) => Effect.Effect<void, RedisError>
+  /** A kept message the NLP cannot read, while it reads others: the CRT reads it instead. */
+  readonly giveUp: (message: IntakeMessage) => Effect.Effect<void, RedisError>
 }
 
 /** The channel CRT notices go to: the monitor channel, else the next configured alert channel. */
@@ -74,13 +81,7 @@ const degraded = (reason: WaitReason): string =>
       : "the NLP service is not answering"
   }. Messages are kept and will be analysed when it recovers. Please keep an eye on the monitored channels meanwhile.`
 
-const WHY: Readonly<Record<WaitReason, string>> = {
-  nlp_down: "NLP unavailable",
-  nlp_unreadable: "NLP replies unreadable",
-  behind_older: "older messages still wait",
-}
-
-const restored = (analysing: number, overflow: number, expired: number): string => {
+const restoredNotice = (analysing: number, { overflow, expired }: Lost): string => {
   const lost = overflow + expired
   return (
     `✅ **Crisis detection restored.** Re-analysing ${analysing} message(s) sent during the outage.` +
@@ -90,135 +91,172 @@ const restored = (analysing: number, overflow: number, expired: number): string 
   )
 }
 
-type Limits = BotSettings["Type"]["nlpOutage"]
+/** A link that opens the member's message in Discord; the notice never quotes its text. */
+export const jumpLink = (m: IntakeMessage) =>
+  `https://discord.com/channels/${m.guildId}/${m.channelId}/${m.messageId}`
 
-/**
- * The state after keeping `message`, in the order the members wrote (a message whose analysis
- * failed later may have been written earlier), and whether a degraded notice is due.
- */
-const keep = (
-  s: OutageState,
-  message: IntakeMessage,
-  now: number,
-  limits: Limits,
-): [boolean, OutageState] => {
-  const kept = [...s.buffer, message].sort((a, b) => a.sentAt - b.sentAt)
-  const dropped = Math.max(0, kept.length - limits.bufferMax)
-  // Written before the last "restored" notice, its analysis was still failing when the NLP came
-  // back: it belongs to the outage that notice ended, and is kept without announcing a new one.
-  const straggler = s.restoredAt !== null && message.sentAt < s.restoredAt
-  const noticeDue = s.lastNoticeAt === null ? !straggler : now - s.lastNoticeAt >= limits.noticeWindowMs
-  return [
-    noticeDue,
-    {
-      ...s,
-      buffer: kept.slice(dropped),
-      overflow: s.overflow + dropped,
-      lastNoticeAt: noticeDue ? now : s.lastNoticeAt,
-    },
-  ]
+const unanalysable = (m: IntakeMessage) =>
+  `⚠️ **A message could not be analysed**: the NLP's replies for it cannot be read, while it reads other messages. Please read it yourselves: ${jumpLink(m)}`
+
+const WHY: Readonly<Record<WaitReason, string>> = {
+  nlp_down: "NLP unavailable",
+  nlp_unreadable: "NLP replies unreadable",
+  behind_older: "older messages still wait",
 }
 
-/** The state after taking the buffer to analyse again; what was lost waits to be told to the CRT. */
-const take = (s: OutageState, now: number, limits: Limits) => {
-  const fresh = s.buffer.filter((m) => now - m.sentAt <= limits.bufferMaxAgeMs)
-  const expired = s.buffer.length - fresh.length
-  const unreported = { overflow: s.unreported.overflow + s.overflow, expired: s.unreported.expired + expired }
-  return [
-    { fresh, overflow: s.overflow, expired },
-    { ...s, buffer: [], overflow: 0, unreported, answering: false },
-  ] as const
+/** How long the recovery lease lasts without renewal: a process that died holding it stalls no one longer. */
+const LEASE_MS = 30_000
+
+/** Messages this process keeps while Redis is unreachable, oldest first, at most `max`. */
+const keepLocally = (kept: ReadonlyArray<IntakeMessage>, message: IntakeMessage, max: number) => {
+  const next = [...kept, message].sort((a, b) => a.sentAt - b.sentAt)
+  const over = Math.max(0, next.length - max)
+  return [over, next.slice(over)] as const
 }
 
-/** What was lost during the announced outage, if one was announced, and the state once it is over. */
-const restore = (s: OutageState, now: number) =>
-  s.lastNoticeAt === null
-    ? ([Option.none(), s] as const)
-    : ([
-        Option.some(s.unreported),
-        { ...s, unreported: { overflow: 0, expired: 0 }, lastNoticeAt: null, restoredAt: now },
-      ] as const)
-
-const INITIAL: OutageState = {
-  buffer: [],
-  overflow: 0,
-  unreported: { overflow: 0, expired: 0 },
-  lastNoticeAt: null,
-  restoredAt: null,
-  answering: false,
-}
-
-/** The buffer lives in memory: what is still in it at shutdown was never analysed, and is logged. */
-const logLeftAtShutdown = (state: Ref.Ref<OutageState>) =>
-  Effect.addFinalizer(() =>
-    Effect.gen(function* () {
-      const left = (yield* Ref.get(state)).buffer
-      if (left.length === 0) return
-      yield* Effect.logError(
-        `NLP outage: ${left.length} message(s) never analysed at shutdown: ${left.map((m) => `${m.channelId}/${m.messageId}`).join(", ")}`,
-      )
-    }),
-  )
-
-const make = Effect.gen(function* () {
+/** What the outage's parts share: the settings, the store, and the CRT's notices and counters. */
+const makeContext = Effect.gen(function* () {
   const settings = yield* BotSettings
+  const store = yield* OutageBuffer
+  const services = Effect.provideService(BotSettings, settings)
   const discord = yield* Discord
   const counters = yield* IntakeCounters
-  const count = (counter: IntakeCounter, by: number) =>
-    countIntake(counter, by).pipe(
-      Effect.provideService(BotSettings, settings),
-      Effect.provideService(IntakeCounters, counters),
-    )
-  const notice = (content: string) =>
-    postNotice(content).pipe(
-      Effect.provideService(BotSettings, settings),
-      Effect.provideService(Discord, discord),
-    )
-  const limits = settings.nlpOutage
-  const state = yield* Ref.make<OutageState>(INITIAL)
-  yield* logLeftAtShutdown(state)
-  const buffer = (message: IntakeMessage, reason: WaitReason) =>
-    Effect.gen(function* () {
-      const now = yield* Clock.currentTimeMillis
-      const due = yield* Ref.modify(state, (s) => keep(s, message, now, limits))
-      yield* Effect.logWarning(`${WHY[reason]}: message ${message.messageId} kept for re-analysis`)
-      yield* count("nlp_buffered_count", 1)
-      if (due) yield* notice(degraded(reason))
-    })
-  const drain = Effect.gen(function* () {
-    const now = yield* Clock.currentTimeMillis
-    const { fresh, overflow, expired } = yield* Ref.modify(state, (s) => take(s, now, limits))
-    if (overflow + expired > 0)
-      yield* Effect.logError(`NLP outage: ${overflow + expired} message(s) were never analysed`)
-    yield* count("nlp_buffer_overflow_count", overflow)
-    yield* count("nlp_buffer_expired_count", expired)
-    return fresh
-  })
-  const announceRestored = (analysing: number) =>
-    Effect.gen(function* () {
-      const now = yield* Clock.currentTimeMillis
-      const lost = yield* Ref.modify(state, (s) => restore(s, now))
-      if (Option.isSome(lost)) yield* notice(restored(analysing, lost.value.overflow, lost.value.expired))
-    })
   return {
-    buffer,
-    drain,
-    restored: announceRestored,
-    requeue: (messages) => Ref.update(state, (s) => ({ ...s, buffer: [...messages, ...s.buffer] })),
-    size: Effect.map(Ref.get(state), (s) => s.buffer.length),
-    waitingBefore: (sentAt) =>
-      Ref.modify(state, (s): [boolean, OutageState] => {
-        const waiting = s.buffer.some((m) => m.sentAt < sentAt)
-        return [waiting, waiting ? { ...s, answering: true } : s]
-      }),
-    answering: Effect.map(Ref.get(state), (s) => s.answering),
-  } satisfies NlpOutageService
+    settings,
+    store,
+    limits: { max: settings.nlpOutage.bufferMax, maxAgeMs: settings.nlpOutage.bufferMaxAgeMs },
+    count: (counter: IntakeCounter, by: number) =>
+      countIntake(counter, by).pipe(services, Effect.provideService(IntakeCounters, counters)),
+    notice: (content: string) => postNotice(content).pipe(services, Effect.provideService(Discord, discord)),
+  }
 })
+
+type OutageContext = Effect.Effect.Success<typeof makeContext>
+
+/** Keeping messages: in Redis, or in this process while Redis is unreachable, with the notices. */
+const makeKeeping = ({ settings, store, limits, count, notice }: OutageContext) =>
+  Effect.gen(function* () {
+    const overflowed = (over: number) =>
+      over === 0
+        ? Effect.void
+        : Effect.zipRight(
+            Effect.logError(`NLP outage: ${over} message(s) dropped over the buffer limit, never analysed`),
+            count("nlp_buffer_overflow_count", over),
+          )
+    const local = yield* Ref.make<ReadonlyArray<IntakeMessage>>([])
+    /** When this process last told the CRT while Redis could not say whether another one had. */
+    const localNoticeAt = yield* Ref.make(Number.NEGATIVE_INFINITY)
+    yield* Effect.addFinalizer(() => logLeftAtShutdown(local))
+    const keepInProcess = (message: IntakeMessage, cause: { readonly message: string }) =>
+      Effect.gen(function* () {
+        const over = yield* Ref.modify(local, (kept) => keepLocally(kept, message, limits.max))
+        yield* Effect.logError(
+          `Redis unreachable (${cause.message}): message ${message.messageId} kept in this process until it is back`,
+        )
+        yield* overflowed(over)
+      })
+    const noticeDue = (now: number, sentAt: number) =>
+      store.noticeDue(now, settings.nlpOutage.noticeWindowMs, sentAt).pipe(
+        Effect.timeout(RECORD_BUDGET),
+        Effect.catchAll(() =>
+          Ref.modify(localNoticeAt, (at): [boolean, number] =>
+            now - at >= settings.nlpOutage.noticeWindowMs ? [true, now] : [false, at],
+          ),
+        ),
+      )
+    const buffer = (message: IntakeMessage, reason: WaitReason) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        yield* store.keep(message, limits).pipe(
+          Effect.timeoutFail({
+            duration: RECORD_BUDGET,
+            onTimeout: () => ({ message: "no answer in time" }),
+          }),
+          Effect.matchEffect({
+            onSuccess: (over) => overflowed(over),
+            onFailure: (e) => keepInProcess(message, e),
+          }),
+        )
+        yield* Effect.logWarning(`${WHY[reason]}: message ${message.messageId} kept for re-analysis`)
+        yield* count("nlp_buffered_count", 1)
+        if (yield* noticeDue(now, message.sentAt)) yield* notice(degraded(reason))
+      })
+    const flushLocal = Effect.gen(function* () {
+      for (const message of yield* Ref.get(local)) {
+        const kept = yield* Effect.either(store.keep(message, limits))
+        if (kept._tag === "Left") return
+        yield* Ref.update(local, (ms) => ms.filter((m) => m.messageId !== message.messageId))
+        yield* overflowed(kept.right)
+      }
+    })
+    const waitingBefore = (sentAt: number) =>
+      Effect.gen(function* () {
+        if ((yield* Ref.get(local)).some((m) => m.sentAt < sentAt)) return true
+        return yield* store.waitingBefore(sentAt).pipe(
+          Effect.timeout(RECORD_BUDGET),
+          // Redis cannot say: the message goes ahead rather than wait on an unknown.
+          Effect.orElseSucceed(() => false),
+        )
+      })
+    return { buffer, flushLocal, waitingBefore }
+  })
+
+/** Re-analysing what was kept: the lease, the order, and the end of the outage. */
+const makeRecovery = ({ store, limits, count, notice }: OutageContext) => {
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`
+  return {
+    size: store.size,
+    takeAnswering: store.takeAnswering,
+    whileLeased: <A, E, R>(recovery: Effect.Effect<A, E, R>) =>
+      Effect.gen(function* () {
+        if (!(yield* store.lease(owner, LEASE_MS))) return Option.none<A>()
+        return yield* Effect.map(recovery, Option.some).pipe(
+          Effect.ensuring(Effect.ignore(store.releaseLease(owner))),
+        )
+      }),
+    renewLease: Effect.asVoid(store.lease(owner, LEASE_MS)),
+    oldest: store.oldest,
+    analysed: (message: IntakeMessage) => store.remove(message.messageId),
+    expireOld: Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const expired = yield* store.expire(now - limits.maxAgeMs)
+      if (expired === 0) return
+      yield* Effect.logError(`NLP outage: ${expired} kept message(s) too old to analyse, never analysed`)
+      yield* count("nlp_buffer_expired_count", expired)
+    }),
+    restored: (analysing: number) =>
+      Effect.gen(function* () {
+        const lost = yield* store.endOutage(yield* Clock.currentTimeMillis)
+        if (Option.isSome(lost)) yield* notice(restoredNotice(analysing, lost.value))
+      }),
+    giveUp: (message: IntakeMessage) =>
+      Effect.gen(function* () {
+        yield* store.remove(message.messageId)
+        yield* Effect.logError(`kept message ${message.messageId} given up: the NLP cannot read its replies`)
+        yield* count("nlp_unanalysable_count", 1)
+        yield* notice(unanalysable(message))
+      }),
+  }
+}
+
+const make = Effect.gen(function* () {
+  const context = yield* makeContext
+  const keeping = yield* makeKeeping(context)
+  return { ...keeping, ...makeRecovery(context) } satisfies NlpOutageService
+})
+
+/** What this process still keeps in memory at shutdown was never analysed, and is logged. */
+const logLeftAtShutdown = (local: Ref.Ref<ReadonlyArray<IntakeMessage>>) =>
+  Effect.flatMap(Ref.get(local), (left) =>
+    left.length === 0
+      ? Effect.void
+      : Effect.logError(
+          `NLP outage: ${left.length} message(s) kept in memory while Redis was unreachable, never analysed: ${left.map((m) => `${m.channelId}/${m.messageId}`).join(", ")}`,
+        ),
+  )
 
 /** Messages kept while the NLP is down, and the "crisis detection degraded" notices. */
 export class NlpOutage extends Context.Tag("ash/NlpOutage")<NlpOutage, NlpOutageService>() {
-  static Live: Layer.Layer<NlpOutage, never, BotSettings | Discord | IntakeCounters> = Layer.scoped(
-    NlpOutage,
-    make,
-  )
+  static Live: Layer.Layer<NlpOutage, never, BotSettings | Discord | IntakeCounters | OutageBuffer> =
+    Layer.scoped(NlpOutage, make)
 }
