@@ -222,19 +222,31 @@ describe("when Discord refuses or fails", () => {
   )
 
   it.effect(
-    "every channel refusing: nothing posted, the loss logged and counted, the cooldown given back",
+    "every channel refusing: the CRT told with a link in a channel that takes it, the loss logged and counted, the cooldown given back",
     () =>
       withBot(
         Effect.gen(function* () {
           const discord = yield* DiscordMemory
           for (const channel of [CHANNEL.critical, CHANNEL.crisis, CHANNEL.monitor])
             yield* discord.fail("post", { status: 403, code: 50001 }, { target: channel })
-          yield* say("critical", { from: USER.rowan })
+          // The notice about it is refused once more, by the first channel it tries.
+          yield* discord.fail("post", { status: 403, code: 50013 }, { target: CHANNEL.critical })
+          const source = yield* say("critical", { from: USER.rowan })
           yield* until(
             "the failed alert to be counted",
             Effect.map(intakeCounts, (c) => c.alert_post_failed_count === 1),
           )
-          expect(yield* posts).toEqual([])
+          const [notice, ...more] = yield* posts
+          expect(more).toEqual([])
+          expect(notice?.channelId).toBe(CHANNEL.crisis)
+          expect(notice?.embeds).toEqual([])
+          expect(notice?.content).toContain("A CRITICAL alert could not be posted")
+          expect(notice?.content).toContain(
+            `https://discord.com/channels/${GUILD}/${source.channelId}/${source.messageId}`,
+          )
+          expect(notice?.content).not.toContain(source.content)
+          expect(notice?.content).toContain(`<@&${ROLE.crt}>`)
+          expect(notice?.sent.allowedMentions?.roles).toEqual([ROLE.crt])
           expect(yield* logged("ERROR")).toEqual(
             expect.arrayContaining([
               expect.stringMatching(/^ALERT NOT POSTED: critical alert alert_\w+ for message/),
@@ -246,7 +258,7 @@ describe("when Discord refuses or fails", () => {
           const next = yield* say("high", { from: USER.rowan })
           expect((yield* alertFor(next)).channelId).toBe(CHANNEL.crisis)
           yield* settle
-          expect(yield* posts).toHaveLength(1)
+          expect(yield* posts).toHaveLength(2)
         }),
       ),
   )

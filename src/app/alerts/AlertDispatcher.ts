@@ -18,6 +18,7 @@ import { Discord, type MessageRef, type OutgoingMessage } from "../../shell/disc
 import { MemberStore } from "../../shell/MemberStore.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { withinBudget } from "../runtime/Budgets.js"
+import { jumpLink } from "../runtime/Links.js"
 import { AlertLifecycle } from "./AlertLifecycle.js"
 
 export type { IntakeMessage }
@@ -222,6 +223,28 @@ const dispatchAlert = (message: IntakeMessage, verdict: Verdict) =>
     }
   })
 
+/**
+ * An alert no channel took: the CRT is told in any alert channel that takes a plain message,
+ * with the roles pinged and a link to the member's message (never its text).
+ */
+const noticeNotPosted = (message: IntakeMessage, decision: AlertDecision) =>
+  Effect.gen(function* () {
+    const { channels } = (yield* BotSettings).dispatch
+    const everyChannel = [...new Set([...channels.critical, ...channels.crisis, ...channels.monitor])]
+    const roles = decision.pingRoleIds.map((r) => `<@&${r}>`).join(" ")
+    const content =
+      `${roles} 🚨 **A ${decision.severity.toUpperCase()} alert could not be posted.** ` +
+      `Please read the member's message yourselves: ${jumpLink(message)}`
+    const told = yield* postWithFallback(everyChannel, () => ({
+      content: content.trim(),
+      allowedMentions: { parse: [], roles: [...decision.pingRoleIds], users: [], repliedUser: false },
+    }))
+    if (Option.isNone(told))
+      yield* Effect.logError(
+        `the CRT could not be told about the alert for message ${message.messageId} either`,
+      )
+  })
+
 const isOptedOut = (message: IntakeMessage) =>
   Effect.flatMap(MemberStore, (members) =>
     withinBudget(
@@ -248,6 +271,7 @@ const alertFor = (message: IntakeMessage, verdict: Verdict, decision: AlertDecis
       yield* Effect.logError(
         `ALERT NOT POSTED: ${decision.severity} alert ${alertId} for message ${message.messageId} failed on every channel (${decision.channels.join(", ")})`,
       )
+      yield* noticeNotPosted(message, decision)
       return { _tag: "Failed", reason: "every alert channel failed" } satisfies DispatchOutcome
     }
     yield* Effect.logInfo(`${decision.severity} alert ${alertId} posted in ${posted.value.channelId}`)

@@ -15,6 +15,7 @@ import type { RedisError } from "../../shell/Redis.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { RECORD_BUDGET } from "../runtime/Budgets.js"
 import { countIntake } from "../runtime/Counting.js"
+import { jumpLink } from "../runtime/Links.js"
 
 /**
  * Why a message waits for a later analysis: the NLP gave no verdict (down, or its replies cannot
@@ -90,10 +91,6 @@ const restoredNotice = (analysing: number, { overflow, expired }: Lost): string 
       : "")
   )
 }
-
-/** A link that opens the member's message in Discord; the notice never quotes its text. */
-export const jumpLink = (m: IntakeMessage) =>
-  `https://discord.com/channels/${m.guildId}/${m.channelId}/${m.messageId}`
 
 const unanalysable = (m: IntakeMessage) =>
   `⚠️ **A message could not be analysed**: the NLP's replies for it cannot be read, while it reads other messages. Please read it yourselves: ${jumpLink(m)}`
