@@ -9,10 +9,12 @@ import { IntakeCounters } from "../shell/IntakeCounters.js"
 import { MemberStore } from "../shell/MemberStore.js"
 import { NlpClient } from "../shell/NlpClient.js"
 import { OutageBuffer } from "../shell/OutageBuffer.js"
+import { PendingAlerts } from "../shell/PendingAlerts.js"
 import { Redis } from "../shell/Redis.js"
 import { TimerStore } from "../shell/TimerStore.js"
 import { AlertDispatcher } from "./alerts/AlertDispatcher.js"
 import { AlertLifecycle } from "./alerts/AlertLifecycle.js"
+import { PendingSweep } from "./alerts/Posting.js"
 import { Buttons } from "./buttons/Buttons.js"
 import { AshContact } from "./contact/AshContact.js"
 import { Intake } from "./intake/Intake.js"
@@ -21,7 +23,7 @@ import { BotSettings } from "./runtime/BotSettings.js"
 import { Timers } from "./timers/Timers.js"
 
 /** The bot's features over whatever infrastructure is provided (production, or the twins in tests). */
-export const Features = Layer.mergeAll(Intake.Live, Buttons.Live, Timers.Live).pipe(
+export const Features = Layer.mergeAll(Intake.Live, Buttons.Live, Timers.Live, PendingSweep.Live).pipe(
   Layer.provideMerge(Layer.mergeAll(AlertDispatcher.Live, NlpOutage.Live)),
   Layer.provideMerge(AlertLifecycle.Live),
   Layer.provideMerge(AshContact.Unavailable),
@@ -36,6 +38,7 @@ export const BotLive = Effect.gen(function* () {
     MemberStore.Live,
     IntakeCounters.layer(config.retention.dailyMs),
     OutageBuffer.Live,
+    PendingAlerts.Live,
   ).pipe(Layer.provideMerge(Redis.Live))
   const infrastructure = Layer.mergeAll(
     stores,

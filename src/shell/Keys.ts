@@ -9,6 +9,11 @@ export const Keys = {
   history: (guildId: string, memberId: string) => `ash:history:${guildId}:${memberId}`,
   optOut: (guildId: string, memberId: string) => `ash:optout:${guildId}:${memberId}`,
   openAlert: (guildId: string, memberId: string) => `ash:member:open_alert:${guildId}:${memberId}`,
+  /** Alerts written before they are posted, until they are on record. */
+  pendingAlerts: {
+    records: "ash:alert_pending:records",
+    claims: "ash:alert_pending:claims",
+  },
   /** Messages kept while the NLP cannot analyse them, and the state of the outage. */
   nlpBuffer: {
     order: "ash:nlp_buffer:order",

@@ -4,9 +4,13 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, TestClock } from "effect"
+import { Features } from "../../src/app/main.js"
+import type { PendingAlert, PostedRef } from "../../src/core/PendingAlert.js"
 import { AlertStore } from "../../src/shell/AlertStore.js"
 import { CooldownStore } from "../../src/shell/CooldownStore.js"
 import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
+import { PendingAlerts } from "../../src/shell/PendingAlerts.js"
+import { alertId, pendingAlert } from "../support/alerts.js"
 import {
   alertFor,
   buttonsOf,
@@ -15,11 +19,13 @@ import {
   intakeCounts,
   logged,
   NlpScript,
+  onTwins,
   posts,
   ROLE,
   say,
   settle,
   sleepingFor,
+  T0,
   USER,
   until,
   withBot,
@@ -261,5 +267,87 @@ describe("when Discord refuses or fails", () => {
           expect(yield* posts).toHaveLength(2)
         }),
       ),
+  )
+})
+
+describe("alerts a stopped process left on their way", () => {
+  const leftBehind = (posted: PostedRef | null) =>
+    ({
+      ...pendingAlert(
+        {
+          id: alertId(41),
+          createdAt: T0,
+          origin: {
+            guildId: GUILD,
+            memberId: USER.river,
+            sourceChannelId: CHANNEL.general,
+            sourceMessageId: "1500000000000000041",
+            alertChannelId: CHANNEL.crisis,
+            alertMessageId: "0",
+          },
+        },
+        [CHANNEL.crisis, CHANNEL.monitor],
+      ),
+      posted,
+    }) satisfies PendingAlert
+
+  /** The alert as the stopped process left it: written, its claim run out. */
+  const leave = (pending: PendingAlert) => Effect.flatMap(PendingAlerts, (p) => p.put(pending, -1))
+
+  it.effect("one never posted is posted on start-up, once, and recorded", () =>
+    onTwins(
+      Effect.gen(function* () {
+        yield* leave(leftBehind(null))
+        yield* Effect.gen(function* () {
+          yield* settle
+          yield* TestClock.adjust("1 minute")
+          yield* settle
+        }).pipe(Effect.provide(Features))
+        const [alert, ...more] = yield* posts
+        expect(more).toEqual([])
+        expect(alert?.channelId).toBe(CHANNEL.crisis)
+        expect(
+          alert?.embeds[0]?.fields?.some((f) => f.value.includes("I don't want to be here anymore")),
+        ).toBe(true)
+        const record = yield* Effect.flatMap(AlertStore, (s) => s.get(alertId(41))).pipe(Effect.orDie)
+        expect(Option.map(record, (r) => r.origin.alertMessageId)).toEqual(Option.some(alert?.messageId))
+        expect(yield* Effect.flatMap(PendingAlerts, (p) => p.claimAbandoned(-1, 10))).toEqual([])
+      }),
+    ),
+  )
+
+  it.effect("one posted but never recorded is recorded where it was posted, not posted again", () =>
+    onTwins(
+      Effect.gen(function* () {
+        yield* leave(leftBehind({ channelId: CHANNEL.monitor, messageId: "1600000000000000001" }))
+        yield* settle.pipe(Effect.provide(Features))
+        expect(yield* posts).toEqual([])
+        const record = yield* Effect.flatMap(AlertStore, (s) => s.get(alertId(41))).pipe(Effect.orDie)
+        expect(Option.map(record, (r) => r.origin)).toEqual(
+          Option.some(
+            expect.objectContaining({
+              alertChannelId: CHANNEL.monitor,
+              alertMessageId: "1600000000000000001",
+            }),
+          ),
+        )
+        expect(yield* logged("WARN")).toContainEqual(expect.stringContaining("posted but never recorded"))
+      }),
+    ),
+  )
+
+  it.effect("an alert being posted right now is left to its process", () =>
+    withBot(
+      Effect.gen(function* () {
+        const discord = yield* DiscordMemory
+        yield* discord.fail("post", { status: 500, code: 0 }, { target: CHANNEL.critical, times: 3 })
+        const source = yield* say("critical", { from: USER.rowan })
+        const alert = yield* alertFor(source)
+        yield* TestClock.adjust("1 minute")
+        yield* settle
+        expect((yield* posts).map((m) => m.messageId)).toEqual([alert.messageId])
+        expect(yield* Effect.flatMap(PendingAlerts, (p) => p.claimAbandoned(-1, 10))).toEqual([])
+      }),
+    ),
   )
 })

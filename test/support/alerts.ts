@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { AlertId } from "../../src/core/Alert.js"
 import { createAlert, type LifecyclePolicy, type NewAlert } from "../../src/core/Lifecycle.js"
+import type { PendingAlert } from "../../src/core/PendingAlert.js"
 import type { AlertSeverity } from "../../src/core/Severity.js"
 
 export const T0 = 1_760_000_000_000
@@ -38,3 +39,28 @@ export const newAlert = (overrides: Partial<NewAlert> = {}): NewAlert => ({
 })
 
 export const created = (overrides: Partial<NewAlert> = {}) => createAlert(newAlert(overrides), policy).alert
+
+/** An alert written before its post: to `channels`, not posted yet. */
+export const pendingAlert = (
+  overrides: Partial<NewAlert> = {},
+  channels: ReadonlyArray<string> = ["500", "501"],
+): PendingAlert => ({
+  alert: newAlert({
+    ...overrides,
+    origin: { ...newAlert().origin, alertMessageId: "0", ...overrides.origin },
+  }),
+  message: {
+    analysis: {
+      confidence: 0.9,
+      keyFactors: [],
+      requestId: "req_0123456789ab",
+      processingTimeMs: 120,
+      recommendedAction: "priority_response",
+    },
+    member: { displayName: "River" },
+    text: "I don't want to be here anymore",
+    crtRoleIds: ["800"],
+  },
+  channels,
+  posted: null,
+})

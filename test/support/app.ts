@@ -47,6 +47,7 @@ import { IntakeCounters, type IntakeCounts } from "../../src/shell/IntakeCounter
 import { MemberStore } from "../../src/shell/MemberStore.js"
 import { NlpClient, type NlpError, NlpUnavailable } from "../../src/shell/NlpClient.js"
 import { OutageBuffer } from "../../src/shell/OutageBuffer.js"
+import { PendingAlerts } from "../../src/shell/PendingAlerts.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +235,14 @@ export const logBook: Layer.Layer<LogBook> = Layer.unwrapEffect(
 // The twins and the features over them
 // ---------------------------------------------------------------------------------------------
 
-export type Stores = AlertStore | TimerStore | CooldownStore | MemberStore | IntakeCounters | OutageBuffer
+export type Stores =
+  | AlertStore
+  | TimerStore
+  | CooldownStore
+  | MemberStore
+  | IntakeCounters
+  | OutageBuffer
+  | PendingAlerts
 
 /** Every store in process memory. */
 export const storeTwins = (): Layer.Layer<Stores> =>
@@ -244,6 +252,7 @@ export const storeTwins = (): Layer.Layer<Stores> =>
     MemberStore.Memory,
     IntakeCounters.Memory,
     OutageBuffer.Memory,
+    PendingAlerts.Memory,
   )
 
 export type Twins = Stores | Discord | DiscordMemory | NlpClient | NlpScript | BotSettings | LogBook

@@ -5,11 +5,19 @@ import { IntakeCounters } from "../../src/shell/IntakeCounters.js"
 import { defaultRetention, type Retention } from "../../src/shell/Keys.js"
 import { MemberStore } from "../../src/shell/MemberStore.js"
 import { OutageBuffer } from "../../src/shell/OutageBuffer.js"
+import { PendingAlerts } from "../../src/shell/PendingAlerts.js"
 import type { Redis } from "../../src/shell/Redis.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
 import { testRedis } from "./redis.js"
 
-export type Stores = AlertStore | TimerStore | CooldownStore | MemberStore | IntakeCounters | OutageBuffer
+export type Stores =
+  | AlertStore
+  | TimerStore
+  | CooldownStore
+  | MemberStore
+  | IntakeCounters
+  | OutageBuffer
+  | PendingAlerts
 
 /** Every store in process memory. */
 export const memoryStores = (): Layer.Layer<Stores> =>
@@ -19,6 +27,7 @@ export const memoryStores = (): Layer.Layer<Stores> =>
     MemberStore.Memory,
     IntakeCounters.Memory,
     OutageBuffer.Memory,
+    PendingAlerts.Memory,
   )
 
 /** Every store on the given Redis layer. */
@@ -33,6 +42,7 @@ export const redisStoresOn = <E>(
     MemberStore.Live,
     IntakeCounters.layer(retention.dailyMs),
     OutageBuffer.Live,
+    PendingAlerts.Live,
   ).pipe(Layer.provideMerge(redis))
 
 /** Every store on the test run's Redis, under a key prefix of their own. */

@@ -6,20 +6,22 @@
 import { randomBytes } from "node:crypto"
 import { Clock, Context, Effect, Either, Layer, Option, Schedule, Schema } from "effect"
 import { type AlertId, AlertId as AlertIdSchema } from "../../core/Alert.js"
-import { type AlertAnalysis, renderAlertMessage } from "../../core/AlertEmbed.js"
+import type { AlertAnalysis } from "../../core/AlertEmbed.js"
 import { calendarOf } from "../../core/Calendar.js"
 import { type DispatchDecision, decideDispatch } from "../../core/Dispatch.js"
 import type { IntakeMessage } from "../../core/Intake.js"
-import { createAlert } from "../../core/Lifecycle.js"
+import type { PendingAlert } from "../../core/PendingAlert.js"
 import type { Severity } from "../../core/Severity.js"
 import type { AlertAlreadyExists } from "../../shell/AlertStore.js"
 import { type CooldownDecision, CooldownStore } from "../../shell/CooldownStore.js"
-import { Discord, type MessageRef, type OutgoingMessage } from "../../shell/discord/Discord.js"
+import type { Discord } from "../../shell/discord/Discord.js"
 import { MemberStore } from "../../shell/MemberStore.js"
+import type { PendingAlerts } from "../../shell/PendingAlerts.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { withinBudget } from "../runtime/Budgets.js"
 import { jumpLink } from "../runtime/Links.js"
 import { AlertLifecycle } from "./AlertLifecycle.js"
+import { postPending, postWithFallback, writePending } from "./Posting.js"
 
 export type { IntakeMessage }
 
@@ -49,22 +51,6 @@ const decodeAlertId = Schema.decodeSync(AlertIdSchema)
 
 /** `alert_` + 12 random hex digits, the seeds' format. */
 export const newAlertId = (): AlertId => decodeAlertId(`alert_${randomBytes(6).toString("hex")}`)
-
-/** Post to the first channel that takes the message; each failure is logged. */
-const postWithFallback = (channels: ReadonlyArray<string>, render: (channelId: string) => OutgoingMessage) =>
-  Effect.gen(function* () {
-    const discord = yield* Discord
-    for (const [i, channelId] of channels.entries()) {
-      const posted = yield* discord.post(channelId, render(channelId)).pipe(Effect.either)
-      if (Either.isRight(posted)) {
-        if (i > 0)
-          yield* Effect.logWarning(`alert posted to fallback channel ${channelId} after ${i} failure(s)`)
-        return Option.some(posted.right)
-      }
-      yield* Effect.logError(posted.left.message)
-    }
-    return Option.none<MessageRef>()
-  })
 
 /** How long a repeat waits for the alert holding the cooldown to be on record (see `countRepeatOn`). */
 const AWAIT_POSTING = Schedule.spaced("250 millis").pipe(Schedule.upTo("30 seconds"))
@@ -139,7 +125,49 @@ const releaseCooldown = (message: IntakeMessage, alertId: AlertId) =>
     ),
   )
 
-/** Post the alert with fallback, then store it; a post that failed everywhere releases the cooldown. */
+/** The alert as written before it is posted: what it is created and rendered from, and where it goes. */
+const pendingAlert = (
+  message: IntakeMessage,
+  verdict: Verdict,
+  decision: AlertDecision,
+  alertId: AlertId,
+  optedOut: boolean,
+) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const createdAt = yield* Clock.currentTimeMillis
+    return {
+      alert: {
+        id: alertId,
+        origin: {
+          guildId: message.guildId,
+          memberId: message.authorId,
+          sourceChannelId: message.channelId,
+          sourceMessageId: message.messageId,
+          alertChannelId: decision.channels[0] ?? "0",
+          alertMessageId: "0",
+        },
+        severity: decision.severity,
+        escalated: decision.escalation,
+        channelSensitivity: verdict.channelSensitivity,
+        crisisScore: verdict.crisisScore,
+        messageAt: message.sentAt,
+        createdAt,
+        ...calendarOf(createdAt, settings.metricsTimeZone),
+        optedOut,
+      },
+      message: {
+        analysis: verdict.analysis,
+        member: { displayName: message.authorName, avatarUrl: message.authorAvatarUrl },
+        text: message.content,
+        crtRoleIds: decision.pingRoleIds,
+      },
+      channels: decision.channels,
+      posted: null,
+    } satisfies PendingAlert
+  })
+
+/** Write the alert pending, post it with fallback, record it; remembered as the member's open alert. */
 const postAndStore = (
   message: IntakeMessage,
   verdict: Verdict,
@@ -150,44 +178,10 @@ const postAndStore = (
   Effect.gen(function* () {
     const settings = yield* BotSettings
     const members = yield* MemberStore
-    const lifecycle = yield* AlertLifecycle
-    const createdAt = yield* Clock.currentTimeMillis
-    const newAlert = (alertChannelId: string, alertMessageId: string) =>
-      createAlert(
-        {
-          id: alertId,
-          origin: {
-            guildId: message.guildId,
-            memberId: message.authorId,
-            sourceChannelId: message.channelId,
-            sourceMessageId: message.messageId,
-            alertChannelId,
-            alertMessageId,
-          },
-          severity: decision.severity,
-          escalated: decision.escalation,
-          channelSensitivity: verdict.channelSensitivity,
-          crisisScore: verdict.crisisScore,
-          messageAt: message.sentAt,
-          createdAt,
-          ...calendarOf(createdAt, settings.metricsTimeZone),
-          optedOut,
-        },
-        settings.lifecycle,
-      )
-    const render = (channelId: string) =>
-      renderAlertMessage(
-        {
-          analysis: verdict.analysis,
-          member: { displayName: message.authorName, avatarUrl: message.authorAvatarUrl },
-          text: message.content,
-          crtRoleIds: decision.pingRoleIds,
-        },
-        newAlert(channelId, "0").alert,
-      )
-    const posted = yield* postWithFallback(decision.channels, render)
-    if (Option.isNone(posted)) return Option.none<MessageRef>()
-    yield* lifecycle.create(newAlert(posted.value.channelId, posted.value.messageId))
+    const pending = yield* pendingAlert(message, verdict, decision, alertId, optedOut)
+    yield* writePending(pending)
+    const posted = yield* postPending(pending)
+    if (Option.isNone(posted)) return posted
     yield* withinBudget(
       "open alert",
       members.setOpenAlert(message.guildId, message.authorId, alertId, settings.lifecycle.expireAfterMs),
@@ -278,7 +272,7 @@ const alertFor = (message: IntakeMessage, verdict: Verdict, decision: AlertDecis
     return { _tag: "Posted", alertId, ...posted.value } satisfies DispatchOutcome
   })
 
-type DispatchServices = BotSettings | CooldownStore | MemberStore | AlertLifecycle | Discord
+type DispatchServices = BotSettings | CooldownStore | MemberStore | AlertLifecycle | Discord | PendingAlerts
 
 /** Dispatch: from an analysed message to a posted, stored alert (or a counted repeat). */
 export class AlertDispatcher extends Context.Tag("ash/AlertDispatcher")<

@@ -31,9 +31,9 @@ export interface AlertLifecycleService {
   /**
    * Store a newly posted alert: its record, its day's counters and its timers. A store that does
    * not answer within `RECORD_BUDGET` never loses it: the record waits in a bounded queue and is
-   * written, with back-off, as soon as the store answers again.
+   * written, with back-off, as soon as the store answers again. True when it was written now.
    */
-  readonly create: (created: Transition) => Effect.Effect<void, AlertAlreadyExists>
+  readonly create: (created: Transition) => Effect.Effect<boolean, AlertAlreadyExists>
   /**
    * Apply an event and carry out its effects. With `press`, the alert message is brought up to
    * date through that interaction (it was deferred), otherwise by editing the message.
@@ -152,7 +152,7 @@ const make = Effect.gen(function* () {
     Effect.gen(function* () {
       if (event._tag === "RequestAshContact" && !ports.contact.available)
         return yield* new ContactUnavailable({ alertId })
-      if (yield* recording.has(alertId)) return yield* new AlertRecording({ alertId })
+      if (!(yield* recording.settled(alertId))) return yield* new AlertRecording({ alertId })
       const transition = yield* ports.store.apply(alertId, event)
       ports.messages.remember(transition.alert)
       yield* runAll(transition, press)
