@@ -31,7 +31,8 @@ export interface AlertAnalysis {
   readonly recommendedAction?: string | undefined
   readonly keyFactors: ReadonlyArray<string>
   readonly requestId: string
-  readonly processingTimeMs: number
+  /** Null when the NLP did not say. */
+  readonly processingTimeMs: number | null
   readonly escalation?: { readonly trend: string; readonly messageCount: number } | undefined
 }
 
@@ -220,7 +221,9 @@ export const renderAlertMessage = (input: AlertMessageInput, alert: Alert): Aler
       ...statusField(alert),
     ],
     footer: {
-      text: `Request ID: ${escapePlain(analysis.requestId, MAX_REQUEST_ID)} | Processing: ${fixed(analysis.processingTimeMs, 0)}ms`,
+      text:
+        `Request ID: ${escapePlain(analysis.requestId, MAX_REQUEST_ID)}` +
+        (analysis.processingTimeMs === null ? "" : ` | Processing: ${fixed(analysis.processingTimeMs, 0)}ms`),
     },
     timestamp: isoTimestamp(alert.createdAt),
   }

@@ -27,8 +27,8 @@ export const NlpAnalysis = Schema.Struct({
   keyFactors: Schema.Array(Schema.String),
   /** `"unknown"` when the NLP sent none (it normally sends `req_<12 hex>`). */
   requestId: Schema.String,
-  /** 0 when the NLP did not say. */
-  processingTimeMs: NonNegative,
+  /** Null when the NLP did not say. */
+  processingTimeMs: Schema.NullOr(NonNegative),
   /** The NLP ran with some of its models missing. */
   isDegraded: Schema.Boolean,
   context: Schema.optionalWith(NlpContext, { exact: true }),
@@ -140,7 +140,7 @@ export const readAnalyzeReply = (reply: unknown): Either.Either<AnalyzeReading, 
       ...(action === undefined ? {} : { recommendedAction: action }),
       keyFactors,
       requestId: requestId ?? "unknown",
-      processingTimeMs: processingTimeMs ?? 0,
+      processingTimeMs: processingTimeMs ?? null,
       isDegraded: isDegraded ?? false,
       ...(context === undefined ? {} : { context }),
     },

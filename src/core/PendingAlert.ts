@@ -13,7 +13,7 @@ const AlertAnalysis = Schema.Struct({
   recommendedAction: Schema.optional(Schema.String),
   keyFactors: Schema.Array(Schema.String),
   requestId: Schema.String,
-  processingTimeMs: Schema.Number,
+  processingTimeMs: Schema.NullOr(Schema.Number),
   escalation: Schema.optional(Schema.Struct({ trend: Schema.String, messageCount: Schema.Number })),
 })
 

@@ -100,6 +100,11 @@ describe("renderAlertMessage: the seeds' styling", () => {
     expect(names).not.toContain("🔍 Key Factors")
   })
 
+  it("says nothing of the processing time when the NLP did not give it", () => {
+    const untimed = input({ analysis: { ...input().analysis, processingTimeMs: null } })
+    expect(renderAlertMessage(untimed, created()).embeds[0].footer).toEqual({ text: "Request ID: req-42" })
+  })
+
   it("shows at most 5 key factors", () => {
     const many = input({ analysis: { ...input().analysis, keyFactors: ["a", "b", "c", "d", "e", "f", "g"] } })
     expect(fieldValue(created(), "🔍 Key Factors", many)).toBe("• a\n• b\n• c\n• d\n• e")

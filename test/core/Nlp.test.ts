@@ -123,7 +123,7 @@ describe("NLP reply reading", () => {
 
   // Each variant keeps its verdict; the parts that did not read are named, the rest stands.
   it.each([
-    ["no processing time", { ...realReply, processing_time_ms: undefined }, [], { processingTimeMs: 0 }],
+    ["no processing time", { ...realReply, processing_time_ms: undefined }, [], { processingTimeMs: null }],
     ["no request id", { ...realReply, request_id: undefined }, [], { requestId: "unknown" }],
     ["no explanation", { ...realReply, explanation: undefined }, [], { keyFactors: [] }],
     [
@@ -183,7 +183,7 @@ describe("NLP reply reading", () => {
       "a negative processing time and a text degraded flag",
       { ...realReply, processing_time_ms: -3, is_degraded: "no" },
       ["processing_time_ms", "is_degraded"],
-      { processingTimeMs: 0, isDegraded: false },
+      { processingTimeMs: null, isDegraded: false },
     ],
     [
       "an action that is not text",
