@@ -14,6 +14,7 @@ import type { IncomingMessage } from "../../src/shell/discord/Discord.js"
 import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
 import { NlpRejected, NlpUnavailable } from "../../src/shell/NlpClient.js"
 import { OutageBuffer } from "../../src/shell/OutageBuffer.js"
+import { RedisError } from "../../src/shell/Redis.js"
 import {
   alertFor,
   alertsAbout,
@@ -438,5 +439,64 @@ describe("kept messages across restarts and processes", () => {
           expect(yield* alertsAbout(stuck)).toEqual([])
         }),
       ),
+  )
+})
+
+describe("Redis unreachable as well", () => {
+  const unreachable = new RedisError({ operation: "outage buffer", cause: "connection refused" })
+
+  /** The outage buffer twin behind a switch: while `down` is set, every call fails as Redis would. */
+  const switchable = (down: Ref.Ref<boolean>) =>
+    Layer.effect(
+      OutageBuffer,
+      Effect.map(OutageBuffer, (inner) => {
+        const gate = <A>(e: Effect.Effect<A, RedisError>): Effect.Effect<A, RedisError> =>
+          Effect.flatMap(Ref.get(down), (d) => (d ? Effect.fail(unreachable) : e))
+        const service: OutageBuffer["Type"] = {
+          keep: (m, l) => gate(inner.keep(m, l)),
+          oldest: gate(inner.oldest),
+          remove: (id) => gate(inner.remove(id)),
+          expire: (c) => gate(inner.expire(c)),
+          size: gate(inner.size),
+          waitingBefore: (s) => gate(inner.waitingBefore(s)),
+          takeAnswering: gate(inner.takeAnswering),
+          lease: (o, t) => gate(inner.lease(o, t)),
+          releaseLease: (o) => gate(inner.releaseLease(o)),
+          noticeDue: (n, w, s) => gate(inner.noticeDue(n, w, s)),
+          endOutage: (n) => gate(inner.endOutage(n)),
+        }
+        return service
+      }),
+    )
+
+  it.effect("the message is kept in the process, the CRT is told, and it alerts once both are back", () =>
+    onTwins(
+      Effect.gen(function* () {
+        const redisDown = yield* Ref.make(true)
+        yield* Effect.gen(function* () {
+          yield* setDown(true)
+          const source = yield* say("high", { from: USER.river })
+          yield* until(
+            "the message kept in the process",
+            Effect.map(logged("ERROR"), (lines) =>
+              lines.some((l) => l.includes(`message ${source.messageId} kept in this process`)),
+            ),
+          )
+          expect(yield* noticesContaining(DEGRADED)).toHaveLength(1)
+          // Redis still down when the NLP is back: nothing to re-analyse yet, nothing lost.
+          yield* setDown(false)
+          yield* TestClock.adjust(RECOVERY_POLL)
+          yield* settle
+          expect(yield* alertsAbout(source)).toEqual([])
+          yield* Ref.set(redisDown, false)
+          yield* TestClock.adjust(RECOVERY_POLL)
+          yield* alertFor(source)
+          yield* until(
+            "the 'restored' notice",
+            Effect.map(noticesContaining(RESTORED), (n) => n.length === 1),
+          )
+        }).pipe(Effect.provide(Features.pipe(Layer.provide(switchable(redisDown)))))
+      }),
+    ),
   )
 })

@@ -121,6 +121,8 @@ const makeContext = Effect.gen(function* () {
   return {
     settings,
     store,
+    /** When this process last told the CRT itself, Redis unable to say whether another had. */
+    localNoticeAt: yield* Ref.make(Number.NEGATIVE_INFINITY),
     limits: { max: settings.nlpOutage.bufferMax, maxAgeMs: settings.nlpOutage.bufferMaxAgeMs },
     count: (counter: IntakeCounter, by: number) =>
       countIntake(counter, by).pipe(services, Effect.provideService(IntakeCounters, counters)),
@@ -131,7 +133,7 @@ const makeContext = Effect.gen(function* () {
 type OutageContext = Effect.Effect.Success<typeof makeContext>
 
 /** Keeping messages: in Redis, or in this process while Redis is unreachable, with the notices. */
-const makeKeeping = ({ settings, store, limits, count, notice }: OutageContext) =>
+const makeKeeping = ({ settings, store, limits, count, notice, localNoticeAt }: OutageContext) =>
   Effect.gen(function* () {
     const overflowed = (over: number) =>
       over === 0
@@ -141,8 +143,6 @@ const makeKeeping = ({ settings, store, limits, count, notice }: OutageContext) 
             count("nlp_buffer_overflow_count", over),
           )
     const local = yield* Ref.make<ReadonlyArray<IntakeMessage>>([])
-    /** When this process last told the CRT while Redis could not say whether another one had. */
-    const localNoticeAt = yield* Ref.make(Number.NEGATIVE_INFINITY)
     yield* Effect.addFinalizer(() => logLeftAtShutdown(local))
     const keepInProcess = (message: IntakeMessage, cause: { readonly message: string }) =>
       Effect.gen(function* () {
@@ -199,7 +199,7 @@ const makeKeeping = ({ settings, store, limits, count, notice }: OutageContext) 
   })
 
 /** Re-analysing what was kept: the lease, the order, and the end of the outage. */
-const makeRecovery = ({ store, limits, count, notice }: OutageContext) => {
+const makeRecovery = ({ store, limits, count, notice, localNoticeAt }: OutageContext) => {
   const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`
   return {
     size: store.size,
@@ -224,7 +224,11 @@ const makeRecovery = ({ store, limits, count, notice }: OutageContext) => {
     restored: (analysing: number) =>
       Effect.gen(function* () {
         const lost = yield* store.endOutage(yield* Clock.currentTimeMillis)
+        // An outage this process announced on its own, Redis unreachable, ends here too.
+        const announcedHere = yield* Ref.getAndSet(localNoticeAt, Number.NEGATIVE_INFINITY)
         if (Option.isSome(lost)) yield* notice(restoredNotice(analysing, lost.value))
+        else if (announcedHere > Number.NEGATIVE_INFINITY)
+          yield* notice(restoredNotice(analysing, { overflow: 0, expired: 0 }))
       }),
     giveUp: (message: IntakeMessage) =>
       Effect.gen(function* () {
