@@ -31,7 +31,6 @@ import type { NlpAnalysis, NlpRequest } from "../../src/core/Nlp.js"
 import type { Severity } from "../../src/core/Severity.js"
 import { AlertStore } from "../../src/shell/AlertStore.js"
 import { type BotConfig, BotConfigFromEnv, describeConfigError } from "../../src/shell/AppConfig.js"
-import { CooldownStore } from "../../src/shell/CooldownStore.js"
 import {
   Discord,
   DiscordMemory,
@@ -44,11 +43,7 @@ import {
   type StoredMessage,
 } from "../../src/shell/discord/DiscordMemory.js"
 import { IntakeCounters, type IntakeCounts } from "../../src/shell/IntakeCounters.js"
-import { MemberStore } from "../../src/shell/MemberStore.js"
 import { NlpClient, type NlpError, NlpUnavailable } from "../../src/shell/NlpClient.js"
-import { OutageBuffer } from "../../src/shell/OutageBuffer.js"
-import { PendingAlerts } from "../../src/shell/PendingAlerts.js"
-import { TimerStore } from "../../src/shell/TimerStore.js"
 
 // ---------------------------------------------------------------------------------------------
 // The community and its configuration
@@ -57,6 +52,7 @@ import { TimerStore } from "../../src/shell/TimerStore.js"
 export const GUILD = MEMORY_GUILD_ID
 
 import { CHANNEL, ROLE } from "./community.js"
+import { memoryStores, type Stores } from "./stores.js"
 
 export { CHANNEL, ROLE }
 export const USER = {
@@ -235,25 +231,10 @@ export const logBook: Layer.Layer<LogBook> = Layer.unwrapEffect(
 // The twins and the features over them
 // ---------------------------------------------------------------------------------------------
 
-export type Stores =
-  | AlertStore
-  | TimerStore
-  | CooldownStore
-  | MemberStore
-  | IntakeCounters
-  | OutageBuffer
-  | PendingAlerts
+export type { Stores }
 
 /** Every store in process memory. */
-export const storeTwins = (): Layer.Layer<Stores> =>
-  Layer.mergeAll(
-    AlertStore.Memory.pipe(Layer.provideMerge(TimerStore.Memory)),
-    CooldownStore.Memory,
-    MemberStore.Memory,
-    IntakeCounters.Memory,
-    OutageBuffer.Memory,
-    PendingAlerts.Memory,
-  )
+export const storeTwins = memoryStores
 
 export type Twins = Stores | Discord | DiscordMemory | NlpClient | NlpScript | BotSettings | LogBook
 

@@ -125,14 +125,17 @@ const releaseCooldown = (message: IntakeMessage, alertId: AlertId) =>
     ),
   )
 
+/** What an alert is made of once it is decided. */
+interface AlertToPost {
+  readonly message: IntakeMessage
+  readonly verdict: Verdict
+  readonly decision: AlertDecision
+  readonly alertId: AlertId
+  readonly optedOut: boolean
+}
+
 /** The alert as written before it is posted: what it is created and rendered from, and where it goes. */
-const pendingAlert = (
-  message: IntakeMessage,
-  verdict: Verdict,
-  decision: AlertDecision,
-  alertId: AlertId,
-  optedOut: boolean,
-) =>
+const pendingAlert = ({ message, verdict, decision, alertId, optedOut }: AlertToPost) =>
   Effect.gen(function* () {
     const settings = yield* BotSettings
     const createdAt = yield* Clock.currentTimeMillis
@@ -168,17 +171,12 @@ const pendingAlert = (
   })
 
 /** Write the alert pending, post it with fallback, record it; remembered as the member's open alert. */
-const postAndStore = (
-  message: IntakeMessage,
-  verdict: Verdict,
-  decision: AlertDecision,
-  alertId: AlertId,
-  optedOut: boolean,
-) =>
+const postAndStore = (toPost: AlertToPost) =>
   Effect.gen(function* () {
+    const { message, alertId } = toPost
     const settings = yield* BotSettings
     const members = yield* MemberStore
-    const pending = yield* pendingAlert(message, verdict, decision, alertId, optedOut)
+    const pending = yield* pendingAlert(toPost)
     yield* writePending(pending)
     const posted = yield* postPending(pending)
     if (Option.isNone(posted)) return posted
@@ -259,7 +257,7 @@ const alertFor = (message: IntakeMessage, verdict: Verdict, decision: AlertDecis
     )
     if (Option.isSome(suppressed))
       return { _tag: "Suppressed", openAlertId: suppressed.value } satisfies DispatchOutcome
-    const posted = yield* postAndStore(message, verdict, decision, alertId, optedOut)
+    const posted = yield* postAndStore({ message, verdict, decision, alertId, optedOut })
     if (Option.isNone(posted)) {
       yield* releaseCooldown(message, alertId)
       yield* Effect.logError(
