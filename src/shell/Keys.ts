@@ -21,6 +21,7 @@ export const Keys = {
     lost: "ash:nlp_buffer:lost",
     lease: "ash:nlp_buffer:lease",
     answering: "ash:nlp_buffer:answering",
+    done: "ash:nlp_buffer:done",
     announced: "ash:nlp_outage:announced",
     noticed: "ash:nlp_outage:noticed",
     restoredAt: "ash:nlp_outage:restored_at",

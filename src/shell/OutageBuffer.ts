@@ -27,8 +27,13 @@ export interface OutageBufferService {
   readonly keep: (message: IntakeMessage, limits: BufferLimits) => Effect.Effect<number, RedisError>
   /** The message written first among those kept. A record that does not decode is removed and logged. */
   readonly oldest: Effect.Effect<Option.Option<IntakeMessage>, RedisError>
-  /** Forget a message: it was analysed. */
+  /** Forget a message without analysing it (given up, or unreadable in Redis). */
   readonly remove: (messageId: string) => Effect.Effect<void, RedisError>
+  /**
+   * Forget a message that was analysed, and refuse to keep it again for `rememberMs`: a keep that
+   * ran out of time but reached Redis late must not bring it back.
+   */
+  readonly analysed: (messageId: string, now: number, rememberMs: number) => Effect.Effect<void, RedisError>
   /** Drop the messages written before `cutoff` (too old to analyse); returns how many. */
   readonly expire: (cutoff: number) => Effect.Effect<number, RedisError>
   readonly size: Effect.Effect<number, RedisError>
@@ -37,6 +42,8 @@ export interface OutageBufferService {
    * also records that the NLP answers again (see `answering`).
    */
   readonly waitingBefore: (sentAt: number) => Effect.Effect<boolean, RedisError>
+  /** Whether an outage was announced and has not ended. */
+  readonly announced: Effect.Effect<boolean, RedisError>
   /** Whether an analysis succeeded lately while messages were kept, and clear that mark. */
   readonly takeAnswering: Effect.Effect<boolean, RedisError>
   /** Take the recovery lease for `ttlMs`, or renew it when `owner` already holds it. */
@@ -55,38 +62,65 @@ export interface OutageBufferService {
   readonly endOutage: (now: number) => Effect.Effect<Option.Option<Lost>, RedisError>
 }
 
+/** How long an outage's losses are kept for its "restored" notice, however long it lasts. */
+const LOST_KEEP_MS = 7 * 86_400_000
+
 /** How long "the NLP answers again" is remembered without a recovery to use it. */
 const ANSWERING_MS = 60_000
 
 const encode = Schema.encodeSync(Schema.parseJson(IntakeMessage))
 const decode = Schema.decodeUnknownEither(Schema.parseJson(IntakeMessage))
 
+/** Removes `ids` from the order (KEYS[1]) and the messages (KEYS[2]), 1000 at a time (Lua's unpack limit). */
+const REMOVE_IDS = `local function remove_ids(ids)
+  for i = 1, #ids, 1000 do
+    local chunk = { unpack(ids, i, math.min(i + 999, #ids)) }
+    redis.call('ZREM', KEYS[1], unpack(chunk))
+    redis.call('HDEL', KEYS[2], unpack(chunk))
+  end
+end
+`
+
+/** KEYS: order, messages, lost, done. A message already analysed (in `done`) is not kept again. */
 const keepScript = luaScript(
   "nlp_buffer.keep",
-  `redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  `${REMOVE_IDS}if redis.call('ZSCORE', KEYS[4], ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
 if over > 0 then
-  local ids = redis.call('ZRANGE', KEYS[1], 0, over - 1)
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, over - 1)
-  redis.call('HDEL', KEYS[2], unpack(ids))
+  remove_ids(redis.call('ZRANGE', KEYS[1], 0, over - 1))
   redis.call('HINCRBY', KEYS[3], 'overflow', over)
+  redis.call('PEXPIRE', KEYS[3], ARGV[6])
 else
   over = 0
 end
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return over`,
 )
 
+/** KEYS: order, messages, lost. */
 const expireScript = luaScript(
   "nlp_buffer.expire",
-  `local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+  `${REMOVE_IDS}local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
 if #ids > 0 then
-  redis.call('ZREM', KEYS[1], unpack(ids))
-  redis.call('HDEL', KEYS[2], unpack(ids))
+  remove_ids(ids)
   redis.call('HINCRBY', KEYS[3], 'expired', #ids)
+  redis.call('PEXPIRE', KEYS[3], ARGV[2])
 end
 return #ids`,
+)
+
+/** KEYS: order, messages, done. The message is forgotten, and remembered as analysed for a while. */
+const analysedScript = luaScript(
+  "nlp_buffer.analysed",
+  `redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[2]) - tonumber(ARGV[3])))
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+return 1`,
 )
 
 const oldestScript = luaScript(
@@ -174,6 +208,7 @@ const makeLive = Effect.gen(function* () {
   const redis = yield* Redis
   const k: KeyOf = (name) => redis.key(Keys.nlpBuffer[name])
   const buffer = [k("order"), k("messages"), k("lost")]
+  const analysedKeys = [k("order"), k("messages"), k("done")]
   const remove = (messageId: string) =>
     redis
       .run("nlp_buffer.remove", (c) =>
@@ -195,18 +230,28 @@ const makeLive = Effect.gen(function* () {
   return {
     keep: (message, limits) =>
       Effect.map(
-        redis.script(keepScript, buffer, [
-          message.messageId,
-          message.sentAt,
-          encode(message),
-          limits.max,
-          Math.max(1, limits.maxAgeMs),
-        ]),
+        redis.script(
+          keepScript,
+          [...buffer, k("done")],
+          [
+            message.messageId,
+            message.sentAt,
+            encode(message),
+            limits.max,
+            Math.max(1, limits.maxAgeMs),
+            LOST_KEEP_MS,
+          ],
+        ),
         Number,
       ),
     oldest,
     remove,
-    expire: (cutoff) => Effect.map(redis.script(expireScript, buffer, [cutoff]), Number),
+    analysed: (messageId, now, rememberMs) =>
+      Effect.asVoid(redis.script(analysedScript, analysedKeys, [messageId, now, Math.max(1, rememberMs)])),
+    expire: (cutoff) => Effect.map(redis.script(expireScript, buffer, [cutoff, LOST_KEEP_MS]), Number),
+    announced: redis
+      .run("nlp_outage.announced", (c) => c.exists(k("announced")))
+      .pipe(Effect.map((n) => n > 0)),
     size: redis.run("nlp_buffer.size", (c) => c.zcard(k("order"))),
     waitingBefore: (sentAt) =>
       Effect.map(
@@ -222,6 +267,8 @@ const makeLive = Effect.gen(function* () {
 
 interface MemoryState {
   readonly kept: ReadonlyArray<IntakeMessage>
+  /** Analysed messages and until when they are not kept again. */
+  readonly done: ReadonlyMap<string, number>
   readonly lost: Lost
   readonly lease: { readonly owner: string; readonly until: number } | null
   readonly answering: boolean
@@ -232,6 +279,7 @@ interface MemoryState {
 
 const EMPTY: MemoryState = {
   kept: [],
+  done: new Map(),
   lost: { overflow: 0, expired: 0 },
   lease: null,
   answering: false,
@@ -281,6 +329,7 @@ const makeMemory = (clock: Effect.Effect<number>) =>
     return {
       keep: (message, limits) =>
         modify((s) => {
+          if (s.done.has(message.messageId)) return [0, s]
           const kept = [...s.kept.filter((m) => m.messageId !== message.messageId), message].sort(byWritten)
           const over = Math.max(0, kept.length - limits.max)
           const lost = { ...s.lost, overflow: s.lost.overflow + over }
@@ -288,6 +337,12 @@ const makeMemory = (clock: Effect.Effect<number>) =>
         }),
       oldest: Effect.map(Ref.get(state), (s) => Option.fromNullable(s.kept[0])),
       remove: (id) => Ref.update(state, (s) => ({ ...s, kept: s.kept.filter((m) => m.messageId !== id) })),
+      analysed: (id, now, rememberMs) =>
+        Ref.update(state, (s) => {
+          const done = new Map([...s.done].filter(([, until]) => until > now)).set(id, now + rememberMs)
+          return { ...s, kept: s.kept.filter((m) => m.messageId !== id), done }
+        }),
+      announced: Effect.map(Ref.get(state), (s) => s.announced),
       expire: (cutoff) =>
         modify((s) => {
           const fresh = s.kept.filter((m) => m.sentAt >= cutoff)

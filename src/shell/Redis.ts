@@ -123,9 +123,11 @@ const isNoScript = (error: unknown): boolean => error instanceof Error && error.
 
 /** Build the client operations over one ioredis connection. */
 export const makeRedisClient = (client: IORedis, keyPrefix: string): RedisClient => {
+  // Retried only while connected: with the connection down a command fails at once (no offline
+  // queue), so that a caller with a fallback is not held up by a Redis that is not there.
   const run = <A>(operation: string, f: (c: IORedis) => Promise<A>) =>
     Effect.tryPromise({ try: () => f(client), catch: (cause) => new RedisError({ operation, cause }) }).pipe(
-      Effect.retry(retryPolicy),
+      Effect.retry({ schedule: retryPolicy, while: () => client.status === "ready" }),
     )
   const script = (s: LuaScript, keys: ReadonlyArray<string>, args: ReadonlyArray<ScriptArg>) =>
     run(s.name, async (c) => {
@@ -153,6 +155,7 @@ export class Redis extends Context.Tag("ash/Redis")<Redis, RedisClient>() {
                 ? { password: Redacted.value(settings.password.value) }
                 : {}),
               lazyConnect: true,
+              enableOfflineQueue: false,
               enableAutoPipelining: true,
               maxRetriesPerRequest: 1,
               commandTimeout: settings.commandTimeoutMs,

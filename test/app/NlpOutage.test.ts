@@ -436,6 +436,8 @@ describe("kept messages across restarts and processes", () => {
           expect(notice?.content).toContain(`/${stuck.channelId}/${stuck.messageId}`)
           expect(notice?.content).not.toContain(poison)
           expect((yield* intakeCounts).nlp_unanalysable_count).toBe(1)
+          // The newer messages only waited behind it: no outage of their own was announced.
+          expect(yield* noticesContaining(DEGRADED)).toHaveLength(1)
           expect(yield* alertsAbout(stuck)).toEqual([])
         }),
       ),
@@ -456,6 +458,8 @@ describe("Redis unreachable as well", () => {
           keep: (m, l) => gate(inner.keep(m, l)),
           oldest: gate(inner.oldest),
           remove: (id) => gate(inner.remove(id)),
+          analysed: (id, now, ms) => gate(inner.analysed(id, now, ms)),
+          announced: gate(inner.announced),
           expire: (c) => gate(inner.expire(c)),
           size: gate(inner.size),
           waitingBefore: (s) => gate(inner.waitingBefore(s)),
@@ -469,34 +473,38 @@ describe("Redis unreachable as well", () => {
       }),
     )
 
-  it.effect("the message is kept in the process, the CRT is told, and it alerts once both are back", () =>
-    onTwins(
-      Effect.gen(function* () {
-        const redisDown = yield* Ref.make(true)
-        yield* Effect.gen(function* () {
-          yield* setDown(true)
-          const source = yield* say("high", { from: USER.river })
-          yield* until(
-            "the message kept in the process",
-            Effect.map(logged("ERROR"), (lines) =>
-              lines.some((l) => l.includes(`message ${source.messageId} kept in this process`)),
-            ),
-          )
-          expect(yield* noticesContaining(DEGRADED)).toHaveLength(1)
-          // Redis still down when the NLP is back: nothing to re-analyse yet, nothing lost.
-          yield* setDown(false)
-          yield* TestClock.adjust(RECOVERY_POLL)
-          yield* settle
-          expect(yield* alertsAbout(source)).toEqual([])
-          yield* Ref.set(redisDown, false)
-          yield* TestClock.adjust(RECOVERY_POLL)
-          yield* alertFor(source)
-          yield* until(
-            "the 'restored' notice",
-            Effect.map(noticesContaining(RESTORED), (n) => n.length === 1),
-          )
-        }).pipe(Effect.provide(Features.pipe(Layer.provide(switchable(redisDown)))))
-      }),
-    ),
+  it.effect(
+    "the message is kept in the process, the CRT is told, and it alerts once the NLP is back, Redis or not",
+    () =>
+      onTwins(
+        Effect.gen(function* () {
+          const redisDown = yield* Ref.make(true)
+          yield* Effect.gen(function* () {
+            yield* setDown(true)
+            const source = yield* say("high", { from: USER.river })
+            yield* until(
+              "the message kept in the process",
+              Effect.map(logged("ERROR"), (lines) =>
+                lines.some((l) => l.includes(`message ${source.messageId} kept in this process`)),
+              ),
+            )
+            expect(yield* noticesContaining(DEGRADED)).toHaveLength(1)
+            // Redis still down when the NLP is back: this process analyses what it kept itself.
+            yield* setDown(false)
+            yield* TestClock.adjust(RECOVERY_POLL)
+            yield* alertFor(source)
+            yield* until(
+              "the 'restored' notice",
+              Effect.map(noticesContaining(RESTORED), (n) => n.length === 1),
+            )
+            // Redis back: nothing is analysed or announced again.
+            yield* Ref.set(redisDown, false)
+            yield* TestClock.adjust(RECOVERY_POLL)
+            yield* settle
+            expect(yield* alertsAbout(source)).toHaveLength(1)
+            expect(yield* noticesContaining(RESTORED)).toHaveLength(1)
+          }).pipe(Effect.provide(Features.pipe(Layer.provide(switchable(redisDown)))))
+        }),
+      ),
   )
 })

@@ -73,6 +73,35 @@ describe.each(backends)("outage buffer on $name", ({ name, layer }) => {
     expect(again).toEqual(Option.none())
   })
 
+  it("a message once analysed is not kept again (a keep that reached Redis late)", async () => {
+    const [dropped, size] = await run(
+      "analysed",
+      Effect.gen(function* () {
+        const buffer = yield* OutageBuffer
+        yield* buffer.keep(message(1, 1_000), limits)
+        yield* buffer.analysed(message(1, 1_000).messageId, 2_000, 60_000)
+        const dropped = yield* buffer.keep(message(1, 1_000), limits)
+        return [dropped, yield* buffer.size] as const
+      }),
+    )
+    expect([dropped, size]).toEqual([0, 0])
+  })
+
+  it("drops thousands of messages at once, over the limit or too old", async () => {
+    const [over, expired, size] = await run(
+      "thousands",
+      Effect.gen(function* () {
+        const buffer = yield* OutageBuffer
+        const wide = { max: 20_000, maxAgeMs: 3_600_000 }
+        for (let i = 0; i < 12_000; i++) yield* buffer.keep({ ...message(i, i), messageId: `9${i}` }, wide)
+        const over = yield* buffer.keep({ ...message(1, 12_000), messageId: "last" }, { ...wide, max: 2_001 })
+        const expired = yield* buffer.expire(11_500)
+        return [over, expired, yield* buffer.size] as const
+      }),
+    )
+    expect([over, expired, size]).toEqual([10_000, 1_500, 501])
+  }, 60_000)
+
   it("tells whether an older message waits, and remembers that the NLP answered until asked", async () => {
     const answers = await run(
       "waiting",

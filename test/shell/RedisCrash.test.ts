@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Option } from "effect"
+import { Effect, Either, Layer, Option, Schedule } from "effect"
 import { recompute, toFields } from "../../src/core/DailyAggregate.js"
 import { createAlert, type LifecycleEvent } from "../../src/core/Lifecycle.js"
 import { AlertStore } from "../../src/shell/AlertStore.js"
@@ -67,8 +67,13 @@ describe("AlertStore across a Redis crash (AOF, fsync always)", () => {
           // The outage was felt (some events failed loudly), and the run carried on afterwards.
           expect(failed).toBeGreaterThan(0)
           expect(applied.length).toBeGreaterThan(100)
+          // Commands fail at once while Redis is down: the reads wait for it to be back.
           const stored = yield* Effect.promise(() =>
-            run(Effect.forEach(alerts, (n) => Effect.flatMap(AlertStore, (s) => s.get(n.id)))),
+            run(
+              Effect.forEach(alerts, (n) => Effect.flatMap(AlertStore, (s) => s.get(n.id))).pipe(
+                Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.upTo("20 seconds"))),
+              ),
+            ),
           )
           const byId = new Map(stored.flatMap(Option.toArray).map((a) => [a.id, a]))
           expect(byId.size).toBe(alerts.length)

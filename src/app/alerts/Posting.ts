@@ -17,7 +17,7 @@ import { AlertLifecycle } from "./AlertLifecycle.js"
 /** How long the posting process holds a pending alert before a sweep may take it over. */
 export const CLAIM_MS = 120_000
 
-/** How often the sweep looks for pending alerts nobody finished, and how many it takes at once. */
+/** How often the sweep looks for pending alerts nobody finished, and how many it finishes a round. */
 const SWEEP_EVERY = Duration.minutes(1)
 const SWEEP_BATCH = 20
 
@@ -108,9 +108,14 @@ const finish = (pending: PendingAlert) =>
     Effect.catchAll((e) => Effect.logError(`pending alert ${pending.alert.id} not finished: ${e.message}`)),
   )
 
+/** One pending alert at a time, each claimed just before it is finished (a slow post never outlasts its claim). */
 const sweep = Effect.gen(function* () {
-  const abandoned = yield* Effect.flatMap(PendingAlerts, (p) => p.claimAbandoned(CLAIM_MS, SWEEP_BATCH))
-  yield* Effect.forEach(abandoned, finish, { discard: true })
+  const pendings = yield* PendingAlerts
+  for (let i = 0; i < SWEEP_BATCH; i++) {
+    const [next] = yield* pendings.claimAbandoned(CLAIM_MS, 1)
+    if (next === undefined) return
+    yield* finish(next)
+  }
 })
 
 /** The sweep of pending alerts, on start-up and every minute, for as long as the bot runs. */

@@ -6,11 +6,11 @@
 
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
-import { Clock, Context, Effect, Layer, Option, Ref } from "effect"
+import { Clock, Context, Effect, Layer, Option, Ref, Schedule } from "effect"
 import type { IntakeMessage } from "../../core/Intake.js"
 import { Discord } from "../../shell/discord/Discord.js"
 import { type IntakeCounter, IntakeCounters } from "../../shell/IntakeCounters.js"
-import { type Lost, OutageBuffer } from "../../shell/OutageBuffer.js"
+import { type Lost, OutageBuffer, type OutageBufferService } from "../../shell/OutageBuffer.js"
 import type { RedisError } from "../../shell/Redis.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { RECORD_BUDGET } from "../runtime/Budgets.js"
@@ -31,19 +31,25 @@ export interface NlpOutageService {
    * message was analysed: a yes also says the NLP answers again.
    */
   readonly waitingBefore: (sentAt: number) => Effect.Effect<boolean>
-  /** Move what this process kept while Redis was unreachable into Redis, oldest first. */
-  readonly flushLocal: Effect.Effect<void>
+  /** Move what this process kept while Redis was unreachable into Redis, oldest first; false while it cannot. */
+  readonly flushLocal: Effect.Effect<boolean>
+  /** What this process keeps while Redis is unreachable, oldest first. */
+  readonly localKept: Effect.Effect<ReadonlyArray<IntakeMessage>>
+  readonly forgetLocal: (messageId: string) => Effect.Effect<void>
   readonly size: Effect.Effect<number, RedisError>
+  /** Whether an outage was announced and has not ended. */
+  readonly announced: Effect.Effect<boolean, RedisError>
   /** Whether an analysis succeeded lately while messages were kept (and forget it). */
   readonly takeAnswering: Effect.Effect<boolean, RedisError>
-  /** Run `recovery` if this process wins the recovery lease; the lease is released after. */
+  /**
+   * Run `recovery` if this process wins the recovery lease, renewed while it runs and released
+   * after; `recovery` gets a check of whether the lease is still held.
+   */
   readonly whileLeased: <A, E, R>(
-    recovery: Effect.Effect<A, E, R>,
+    recovery: (stillHeld: Effect.Effect<boolean>) => Effect.Effect<A, E, R>,
   ) => Effect.Effect<Option.Option<A>, E | RedisError, R>
-  /** Renew the lease during a long recovery. */
-  readonly renewLease: Effect.Effect<void, RedisError>
   readonly oldest: Effect.Effect<Option.Option<IntakeMessage>, RedisError>
-  /** A kept message was analysed: forget it. */
+  /** A kept message was analysed: forget it (and never keep it again). */
   readonly analysed: (message: IntakeMessage) => Effect.Effect<void, RedisError>
   /** Drop kept messages older than the buffer's age limit; they are counted and logged. */
   readonly expireOld: Effect.Effect<void, RedisError>
@@ -51,9 +57,9 @@ export interface NlpOutageService {
    * A kept message was analysed again: tell the CRT detection is restored, with what was lost,
    * once per announced outage, whichever process ends it.
    */
-  readonly restored: (analysing: number) => Effect.Effect<void, RedisError>
-  /** A kept message the NLP cannot read, while it reads others: the CRT reads it instead. */
-  readonly giveUp: (message: IntakeMessage) => Effect.Effect<void, RedisError>
+  readonly restored: (analysing: number) => Effect.Effect<void>
+  /** A kept message that cannot be analysed while others can: the CRT reads it instead. */
+  readonly giveUp: (message: IntakeMessage, why: GiveUpReason) => Effect.Effect<void, RedisError>
 }
 
 /** The channel CRT notices go to: the monitor channel, else the next configured alert channel. */
@@ -92,8 +98,16 @@ const restoredNotice = (analysing: number, { overflow, expired }: Lost): string 
   )
 }
 
-const unanalysable = (m: IntakeMessage) =>
-  `⚠️ **A message could not be analysed**: the NLP's replies for it cannot be read, while it reads other messages. Please read it yourselves: ${jumpLink(m)}`
+/** Why a kept message is given up: what the CRT is told, without its text. */
+export type GiveUpReason = "unreadable" | "failed"
+
+const GIVE_UP: Readonly<Record<GiveUpReason, string>> = {
+  unreadable: "the NLP's replies for it cannot be read, while it reads others",
+  failed: "analysing it failed again and again",
+}
+
+const unanalysable = (m: IntakeMessage, why: GiveUpReason) =>
+  `⚠️ **A message could not be analysed**: ${GIVE_UP[why]}. Please read it yourselves: ${jumpLink(m)}`
 
 const WHY: Readonly<Record<WaitReason, string>> = {
   nlp_down: "NLP unavailable",
@@ -132,16 +146,19 @@ const makeContext = Effect.gen(function* () {
 
 type OutageContext = Effect.Effect.Success<typeof makeContext>
 
+/** Messages dropped over the buffer's limit: logged and counted. */
+const overflowedWith = (count: OutageContext["count"]) => (over: number) =>
+  over === 0
+    ? Effect.void
+    : Effect.zipRight(
+        Effect.logError(`NLP outage: ${over} message(s) dropped over the buffer limit, never analysed`),
+        count("nlp_buffer_overflow_count", over),
+      )
+
 /** Keeping messages: in Redis, or in this process while Redis is unreachable, with the notices. */
 const makeKeeping = ({ settings, store, limits, count, notice, localNoticeAt }: OutageContext) =>
   Effect.gen(function* () {
-    const overflowed = (over: number) =>
-      over === 0
-        ? Effect.void
-        : Effect.zipRight(
-            Effect.logError(`NLP outage: ${over} message(s) dropped over the buffer limit, never analysed`),
-            count("nlp_buffer_overflow_count", over),
-          )
+    const overflowed = overflowedWith(count)
     const local = yield* Ref.make<ReadonlyArray<IntakeMessage>>([])
     yield* Effect.addFinalizer(() => logLeftAtShutdown(local))
     const keepInProcess = (message: IntakeMessage, cause: { readonly message: string }) =>
@@ -176,15 +193,21 @@ const makeKeeping = ({ settings, store, limits, count, notice, localNoticeAt }: 
         )
         yield* Effect.logWarning(`${WHY[reason]}: message ${message.messageId} kept for re-analysis`)
         yield* count("nlp_buffered_count", 1)
-        if (yield* noticeDue(now, message.sentAt)) yield* notice(degraded(reason))
+        // Waiting behind older messages is no outage of its own: the CRT was told of that one.
+        if (reason !== "behind_older" && (yield* noticeDue(now, message.sentAt)))
+          yield* notice(degraded(reason))
       })
+    const forgetLocal = (messageId: string) =>
+      Ref.update(local, (ms) => ms.filter((m) => m.messageId !== messageId))
+    /** Move what this process kept into Redis; false while Redis does not take it. */
     const flushLocal = Effect.gen(function* () {
       for (const message of yield* Ref.get(local)) {
-        const kept = yield* Effect.either(store.keep(message, limits))
-        if (kept._tag === "Left") return
-        yield* Ref.update(local, (ms) => ms.filter((m) => m.messageId !== message.messageId))
+        const kept = yield* Effect.either(store.keep(message, limits).pipe(Effect.timeout(RECORD_BUDGET)))
+        if (kept._tag === "Left") return false
+        yield* forgetLocal(message.messageId)
         yield* overflowed(kept.right)
       }
+      return true
     })
     const waitingBefore = (sentAt: number) =>
       Effect.gen(function* () {
@@ -195,25 +218,48 @@ const makeKeeping = ({ settings, store, limits, count, notice, localNoticeAt }: 
           Effect.orElseSucceed(() => false),
         )
       })
-    return { buffer, flushLocal, waitingBefore }
+    return { buffer, flushLocal, waitingBefore, localKept: Ref.get(local), forgetLocal }
   })
+
+/** Re-analysing what was kept: the lease, the order, and the end of the outage. */
+/**
+ * Hold the recovery lease for as long as `recovery` runs, renewed in the background; `recovery`
+ * is given a check that says whether the lease is still this process's (it stops when not).
+ */
+const leased =
+  (store: OutageBufferService, owner: string) =>
+  <A, E, R>(recovery: (stillHeld: Effect.Effect<boolean>) => Effect.Effect<A, E, R>) =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        if (!(yield* store.lease(owner, LEASE_MS))) return Option.none<A>()
+        yield* Effect.addFinalizer(() => Effect.ignore(store.releaseLease(owner)))
+        const held = yield* Ref.make(true)
+        const renew = store.lease(owner, LEASE_MS).pipe(
+          Effect.orElseSucceed(() => false),
+          Effect.flatMap((ok) => Ref.set(held, ok)),
+        )
+        yield* renew.pipe(
+          Effect.repeat(Schedule.spaced(LEASE_MS / 3)),
+          Effect.delay(LEASE_MS / 3),
+          Effect.forkScoped,
+        )
+        return Option.some(yield* recovery(Ref.get(held)))
+      }),
+    )
 
 /** Re-analysing what was kept: the lease, the order, and the end of the outage. */
 const makeRecovery = ({ store, limits, count, notice, localNoticeAt }: OutageContext) => {
   const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`
   return {
     size: store.size,
+    announced: store.announced,
     takeAnswering: store.takeAnswering,
-    whileLeased: <A, E, R>(recovery: Effect.Effect<A, E, R>) =>
-      Effect.gen(function* () {
-        if (!(yield* store.lease(owner, LEASE_MS))) return Option.none<A>()
-        return yield* Effect.map(recovery, Option.some).pipe(
-          Effect.ensuring(Effect.ignore(store.releaseLease(owner))),
-        )
-      }),
-    renewLease: Effect.asVoid(store.lease(owner, LEASE_MS)),
+    whileLeased: leased(store, owner),
     oldest: store.oldest,
-    analysed: (message: IntakeMessage) => store.remove(message.messageId),
+    analysed: (message: IntakeMessage) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        store.analysed(message.messageId, now, limits.maxAgeMs),
+      ),
     expireOld: Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const expired = yield* store.expire(now - limits.maxAgeMs)
@@ -223,19 +269,24 @@ const makeRecovery = ({ store, limits, count, notice, localNoticeAt }: OutageCon
     }),
     restored: (analysing: number) =>
       Effect.gen(function* () {
-        const lost = yield* store.endOutage(yield* Clock.currentTimeMillis)
+        const now = yield* Clock.currentTimeMillis
+        // Redis unreachable: the outage it knows of ends when it is back (see the recovery).
+        const lost = yield* store.endOutage(now).pipe(
+          Effect.timeout(RECORD_BUDGET),
+          Effect.orElseSucceed(() => Option.none<Lost>()),
+        )
         // An outage this process announced on its own, Redis unreachable, ends here too.
         const announcedHere = yield* Ref.getAndSet(localNoticeAt, Number.NEGATIVE_INFINITY)
         if (Option.isSome(lost)) yield* notice(restoredNotice(analysing, lost.value))
         else if (announcedHere > Number.NEGATIVE_INFINITY)
           yield* notice(restoredNotice(analysing, { overflow: 0, expired: 0 }))
       }),
-    giveUp: (message: IntakeMessage) =>
+    giveUp: (message: IntakeMessage, why: GiveUpReason) =>
       Effect.gen(function* () {
         yield* store.remove(message.messageId)
-        yield* Effect.logError(`kept message ${message.messageId} given up: the NLP cannot read its replies`)
+        yield* Effect.logError(`kept message ${message.messageId} given up: ${GIVE_UP[why]}`)
         yield* count("nlp_unanalysable_count", 1)
-        yield* notice(unanalysable(message))
+        yield* notice(unanalysable(message, why))
       }),
   }
 }
