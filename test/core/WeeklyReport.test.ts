@@ -12,7 +12,7 @@ import {
 import { type DayAggregate, summarize } from "../../src/core/WeeklySummary.js"
 import { alertsArb } from "../support/lifecycle.js"
 import { runs } from "../support/properties.js"
-import { daysOf, mergedOf, PREVIOUS_ALERTS, U1, U2, U3, WEEK_ALERTS } from "./reportFixture.js"
+import { alertOf, daysOf, mergedOf, PREVIOUS_ALERTS, U1, U2, U3, WEEK_ALERTS } from "./reportFixture.js"
 
 const targets = { acknowledge: 300_000, ash_contact: 120_000, first_response: 900_000 }
 
@@ -156,6 +156,10 @@ describe("report helpers", () => {
     expect(hourRange(23)).toBe("23:00–24:00")
   })
 
+  it("shows a month it cannot name by its number", () => {
+    expect(longDate("2026-13-05")).toBe("13 05, 2026")
+  })
+
   it("drops whole lines, with a count, to fit a limit", () => {
     expect(fitLines(["aaaa", "bbbb", "cccc"], 100)).toBe("aaaa\nbbbb\ncccc")
     const lines = ["a".repeat(10), "b".repeat(10), "c".repeat(10)]
@@ -269,6 +273,107 @@ describe("renderWeeklyReport: periods, changes and trimming", () => {
       timeZone: "UTC",
     })
     expect(field(e, "Unanswered")).toBe("No alert has been closed yet")
+  })
+
+  it("says there is no change to show when neither period had an alert", () => {
+    expect(field(renderWeeklyReport(empty7, { timeZone: "UTC" }), "Change vs Previous Week")).toBe("No data")
+  })
+
+  it("shows a quiet week against a busy one as a fall to zero", () => {
+    const quiet = renderWeeklyReport(
+      summarize({ days: daysOf([]), previous: mergedOf(PREVIOUS_ALERTS), targets }),
+      { timeZone: "UTC" },
+    )
+    const lines = field(quiet, "Change vs Previous Week").split("\n")
+    expect(lines[0]).toBe("Alerts: 0 (-2, -100%)")
+    expect(lines.slice(1)).toEqual([
+      "Time to acknowledge: No data to compare",
+      "Time to Ash contact: No data to compare",
+      "Time to first human response: No data to compare",
+      "Message-to-alert latency: No data to compare",
+    ])
+  })
+
+  it("shows a change from an average of zero without a percentage", () => {
+    // Last week's one alert was acknowledged the moment it was posted.
+    const instant = alertOf({
+      n: 7,
+      day: "2025-12-30",
+      hour: 3,
+      severity: "high",
+      events: [[0, { _tag: "Acknowledge", by: U2 }]],
+    })
+    const e = renderWeeklyReport(
+      summarize({ days: daysOf(WEEK_ALERTS), previous: mergedOf([instant]), targets }),
+      { timeZone: "UTC" },
+    )
+    const lines = field(e, "Change vs Previous Week").split("\n")
+    expect(lines[0]).toBe("Alerts: 4 (+3, +300%)")
+    expect(lines).toContain("Time to acknowledge: avg 2m 6s (+2m 6s)")
+  })
+
+  it("explains how averages and percentiles are worked out, with the sample threshold", () => {
+    const explained = (minSamples: number) =>
+      `Averages use every sample; p50/p90 are estimated from fixed time buckets and withheld when n < ${minSamples}; “% within” is the share at or below the target.`
+    expect(field(report(), "Definitions").split("\n")).toContain(explained(5))
+    expect(field(report(2), "Definitions").split("\n")).toContain(explained(2))
+  })
+
+  it("shows the peak day without a peak hour when no alert's hour was recorded", () => {
+    // An alert whose hour could not be read counts for its day but for no hour.
+    const noHours: DailyAggregate = { ...mergedOf(WEEK_ALERTS), hours: new Array<number>(24).fill(0) }
+    const e = renderWeeklyReport(
+      summarize({ days: [{ day: "2026-01-05", aggregate: noHours }], previous: empty, targets }),
+      { timeZone: "UTC" },
+    )
+    expect(field(e, "Busiest Times")).toBe(
+      "Peak day: Monday, January 05 — 4 alerts\nPeak hour: No data\nMon 4",
+    )
+  })
+
+  it("cuts only the longest field, and only by what is over the limit", () => {
+    const thirty: DailyAggregate = {
+      ...empty,
+      responders: new Map(
+        Array.from({ length: 30 }, (_, i) => [
+          `9000000000000000${String(i).padStart(2, "0")}`,
+          new Map([
+            ["acknowledgements", 1],
+            ["firstResponses", 1],
+          ] as const),
+        ]),
+      ),
+    }
+    const s = summarize({
+      days: [{ day: "2026-01-05", aggregate: thirty }],
+      previous: empty,
+      targets,
+      topN: 30,
+    })
+    const whole = renderWeeklyReport(s, { timeZone: "UTC" })
+    // The long timezone and footer put the embed some 860 characters over: the responder list,
+    // the longest field, gives up its later lines; every other field, Definitions too, stays whole.
+    const e = renderWeeklyReport(s, { timeZone: "Z".repeat(2800), footerText: "f".repeat(2048) })
+    expect(field(e, "CRT Responders")).toBe(
+      [
+        "1. <@900000000000000000> — 1 acknowledgement, 1 first response",
+        "2. <@900000000000000001> — 1 acknowledgement, 1 first response",
+        "… and 28 more",
+      ].join("\n"),
+    )
+    for (const f of e.fields.filter((x) => !x.name.includes("CRT Responders"))) {
+      expect(f.value, f.name).toBe(field(whole, f.name))
+    }
+    expectWithinLimits(e)
+  })
+
+  it("stops cutting once every field is down to “…”, even if the title, description and footer pass 6000", () => {
+    const e = renderWeeklyReport(empty7, { timeZone: "Z".repeat(4000), footerText: "f".repeat(2048) })
+    expect(e.fields.map((f) => f.value)).toEqual(e.fields.map(() => "…"))
+    expect(e.description).toBe(
+      `Week of January 05, 2026 – January 11, 2026\nDays and hours in ${"Z".repeat(4000)}.`,
+    )
+    expect(e.footer.text).toBe("f".repeat(2048))
   })
 
   it("shrinks the longest field, whole lines at a time, when the embed would pass 6000", () => {

@@ -215,6 +215,15 @@ describe("the period's days", () => {
     expect(labels(["2026-01-05x", "2026-01-07"])).toEqual(["2026-01-05x", "2026-01-07"])
     expect(labels(["2026-01-05", "x2026-01-07"])).toEqual(["2026-01-05", "x2026-01-07"])
   })
+
+  it("puts a day it cannot read in its place among the filled days", () => {
+    expect(labels(["2026-01-07", "2026-01-05x", "2026-01-05"])).toEqual([
+      "2026-01-05",
+      "2026-01-05x",
+      "2026-01-06",
+      "2026-01-07",
+    ])
+  })
 })
 
 describe("clocks without samples", () => {
