@@ -4,6 +4,7 @@ import {
   analyzeRequestBody,
   applySensitivity,
   DEFAULT_SEVERITY_THRESHOLDS,
+  isBlankMessage,
   NLP_MAX_HISTORY,
   NLP_MAX_MESSAGE_CHARS,
   NlpAnalysis,
@@ -483,9 +484,17 @@ describe("severity thresholds", () => {
   })
 })
 
+describe("messages the NLP would refuse", () => {
+  it("an empty or whitespace-only message is blank; one with any text is not", () => {
+    expect(["", "   ", "\n\t"].map(isBlankMessage)).toEqual([true, true, true])
+    expect([".", " hi ", "💔"].map(isBlankMessage)).toEqual([false, false, false])
+  })
+})
+
 describe("the recommended action after a changed severity", () => {
   it.each([
     ["critical", 0.9, 1.2, "immediate_outreach"],
+    ["high", 0.8, 1.2, "immediate_outreach"],
     ["medium", 0.6, 1.3, "priority_response"],
     ["high", 0.72, 0.8, "standard_monitoring"],
     ["medium", 0.55, 0.6, "passive_monitoring"],
