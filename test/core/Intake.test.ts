@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type IntakeCandidate, intakeVerdict } from "../../src/core/Intake.js"
+import { Either, Schema } from "effect"
+import { type IntakeCandidate, IntakeMessage, intakeVerdict } from "../../src/core/Intake.js"
 
 const rules = { guildId: "1", monitoredChannels: ["10", "11"] }
 const message: IntakeCandidate = {
@@ -27,5 +28,28 @@ describe("intakeVerdict", () => {
   it("with no configured guild every guild passes; with no monitored channels nothing does", () => {
     expect(intakeVerdict({ ...message, guildId: "7" }, { ...rules, guildId: null })).toBe("analyse")
     expect(intakeVerdict(message, { ...rules, monitoredChannels: [] })).toBe("channel_not_monitored")
+  })
+})
+
+describe("a member's message as kept", () => {
+  const kept = {
+    guildId: "1",
+    channelId: "2",
+    messageId: "3",
+    authorId: "4",
+    authorName: "River",
+    content: "I can't",
+    sentAt: 1_760_000_000_000,
+  }
+  const decode = Schema.decodeUnknownEither(Schema.parseJson(IntakeMessage))
+
+  it("reads back as it was kept", () => {
+    expect(decode(JSON.stringify(kept))).toEqual(Either.right(kept))
+  })
+
+  it("is refused without its author or time", () => {
+    const { authorId: _, ...noAuthor } = kept
+    expect(Either.isLeft(decode(JSON.stringify(noAuthor)))).toBe(true)
+    expect(Either.isLeft(decode(JSON.stringify({ ...kept, sentAt: "yesterday" })))).toBe(true)
   })
 })

@@ -104,7 +104,7 @@ describe("NLP reply reading", () => {
   })
 
   it("accepts a reply with only the essential fields, and nulls where the NLP sends none", () => {
-    expect(read(minimalReply)).toEqual(Either.right(minimalAnalysis))
+    expect(readAnalyzeReply(minimalReply)).toEqual(Either.right({ analysis: minimalAnalysis, dropped: [] }))
     const nulls = {
       ...minimalReply,
       recommended_action: null,
