@@ -1,24 +1,9 @@
 import { InteractionResponseType, MessageFlags } from "discord-api-types/v10"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { alertFor, buttons, customIdOf, say, statusOf } from "./helpers.js"
-import { CHANNEL, type RunningBot, startWorld, USER, type World } from "./world.js"
+import { CHANNEL, USER, type World, worldForFile } from "./world.js"
 
-let world: World
-let bot: RunningBot
-
-beforeAll(async () => {
-  world = await startWorld()
-  bot = await world.startBot()
-})
-
-afterAll(async () => {
-  await bot.stop()
-  await world.stop()
-})
-
-afterEach(() => {
-  expect(world.discord.takeViolations()).toEqual([])
-})
+const file = worldForFile()
 
 /** The text of the first ephemeral answer: an immediate reply, or a follow-up after deferring. */
 const ephemeralText = async (click: ReturnType<World["discord"]["clickButton"]>) => {
@@ -42,18 +27,22 @@ const ephemeralText = async (click: ReturnType<World["discord"]["clickButton"]>)
 
 describe("alert buttons on the Discord wire", () => {
   it("refuses a member without the CRT role and changes nothing; a CRT member acknowledges within 3 s", async () => {
-    const source = say(world, "high", { userId: USER.quinn, channelId: CHANNEL.general })
-    const alert = await alertFor(world, CHANNEL.crisis, source.id)
+    const source = say(file.world, "high", { userId: USER.quinn, channelId: CHANNEL.general })
+    const alert = await alertFor(file.world, CHANNEL.crisis, source.id)
     const ack = customIdOf(alert, "Acknowledge")
 
-    const refused = world.discord.clickButton({ messageId: alert.id, customId: ack, userId: USER.bystander })
+    const refused = file.world.discord.clickButton({
+      messageId: alert.id,
+      customId: ack,
+      userId: USER.bystander,
+    })
     expect(await ephemeralText(refused)).toContain("Only members of the Crisis Response Team")
-    expect(world.discord.message(alert.id)?.edited_timestamp ?? null).toBeNull()
+    expect(file.world.discord.message(alert.id)?.edited_timestamp ?? null).toBeNull()
 
-    const click = world.discord.clickButton({ messageId: alert.id, customId: ack, userId: USER.crt1 })
+    const click = file.world.discord.clickButton({ messageId: alert.id, customId: ack, userId: USER.crt1 })
     await click.firstCallback
     expect(click.responseMs).toBeLessThan(3_000)
-    const edited = await world.discord.waitForEdit(
+    const edited = await file.world.discord.waitForEdit(
       alert.id,
       (m) => statusOf(m).includes("Acknowledged"),
       5_000,
@@ -63,11 +52,11 @@ describe("alert buttons on the Discord wire", () => {
   })
 
   it("two CRT members at once: one wins, the other is told who acknowledged", async () => {
-    const source = say(world, "critical", { userId: USER.jade, channelId: CHANNEL.general })
-    const alert = await alertFor(world, CHANNEL.critical, source.id)
+    const source = say(file.world, "critical", { userId: USER.jade, channelId: CHANNEL.general })
+    const alert = await alertFor(file.world, CHANNEL.critical, source.id)
     const ack = customIdOf(alert, "Acknowledge")
     const clicks = [USER.crt1, USER.crt2].map((userId) =>
-      world.discord.clickButton({ messageId: alert.id, customId: ack, userId }),
+      file.world.discord.clickButton({ messageId: alert.id, customId: ack, userId }),
     )
     const followUps = await Promise.all(
       clicks.map((c) =>
@@ -82,15 +71,15 @@ describe("alert buttons on the Discord wire", () => {
   })
 
   it("a forged or malformed custom_id gets an ephemeral 'unknown or expired' and changes nothing", async () => {
-    const source = say(world, "medium", { userId: USER.rowan, channelId: CHANNEL.general })
-    const alert = await alertFor(world, CHANNEL.monitor, source.id)
+    const source = say(file.world, "medium", { userId: USER.rowan, channelId: CHANNEL.general })
+    const alert = await alertFor(file.world, CHANNEL.monitor, source.id)
     for (const customId of [
       "ash:v1:ack:alert_ffffffffffff",
       "ash_ack:1:2",
       "persistent:ash_ack",
       "ash:v9:ack:alert_0123456789ab",
     ]) {
-      const click = world.discord.clickButton({
+      const click = file.world.discord.clickButton({
         messageId: alert.id,
         customId,
         userId: USER.crt1,
@@ -99,35 +88,34 @@ describe("alert buttons on the Discord wire", () => {
       const text = await ephemeralText(click)
       expect(text).toMatch(/Unknown or expired|no longer on record/)
     }
-    expect(world.discord.message(alert.id)?.edited_timestamp ?? null).toBeNull()
+    expect(file.world.discord.message(alert.id)?.edited_timestamp ?? null).toBeNull()
   })
 
   it("Talk to Ash says contact is not available yet and records nothing", async () => {
-    const source = say(world, "critical", { userId: USER.other, channelId: CHANNEL.vent })
-    const alert = await alertFor(world, CHANNEL.critical, source.id)
-    const click = world.discord.clickButton({
+    const source = say(file.world, "critical", { userId: USER.other, channelId: CHANNEL.vent })
+    const alert = await alertFor(file.world, CHANNEL.critical, source.id)
+    const click = file.world.discord.clickButton({
       messageId: alert.id,
       customId: customIdOf(alert, "Talk to Ash"),
       userId: USER.crt2,
     })
     expect(await ephemeralText(click)).toContain("not available yet")
-    expect(world.discord.message(alert.id)?.edited_timestamp ?? null).toBeNull()
+    expect(file.world.discord.message(alert.id)?.edited_timestamp ?? null).toBeNull()
   })
 })
 
 describe("restarts", () => {
   it("a click on an alert posted before the bot restarted still works", async () => {
-    const source = say(world, "high", { userId: USER.member, channelId: CHANNEL.general })
-    const alert = await alertFor(world, CHANNEL.crisis, source.id)
-    await bot.stop()
-    bot = await world.startBot()
-    const click = world.discord.clickButton({
+    const source = say(file.world, "high", { userId: USER.member, channelId: CHANNEL.general })
+    const alert = await alertFor(file.world, CHANNEL.crisis, source.id)
+    await file.restartBot()
+    const click = file.world.discord.clickButton({
       messageId: alert.id,
       customId: customIdOf(alert, "Acknowledge"),
       userId: USER.crt2,
     })
     await click.firstCallback
-    const edited = await world.discord.waitForEdit(
+    const edited = await file.world.discord.waitForEdit(
       alert.id,
       (m) => statusOf(m).includes("Acknowledged"),
       5_000,

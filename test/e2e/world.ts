@@ -1,5 +1,5 @@
 import { Cause, ConfigProvider, Effect, Exit, Fiber, Layer, Logger } from "effect"
-import { inject } from "vitest"
+import { afterAll, afterEach, beforeAll, expect, inject } from "vitest"
 import { BotLive } from "../../src/app/main.js"
 import { startDiscordEmulator } from "../support/discord/Emulator.js"
 import type { DiscordEmulator } from "../support/discord/types.js"
@@ -145,6 +145,46 @@ export const startWorld = async (): Promise<World> => {
     stop: async () => {
       await discord.stop()
       await nlp.stop()
+    },
+  }
+}
+
+/** This test file's world and bot: started before its tests, stopped after them. */
+export interface FileWorld {
+  readonly world: World
+  /** Stop the bot and start it again on the same world, as a restart would. */
+  readonly restartBot: () => Promise<void>
+}
+
+/**
+ * A world for the test file that calls it: one bot started before its tests and stopped after;
+ * after each test, the emulator must have seen no violation of Discord's rules.
+ */
+export const worldForFile = (overrides: Record<string, string> = {}): FileWorld => {
+  let started: { world: World; bot: RunningBot } | undefined
+  const current = () => {
+    if (started === undefined) throw new Error("the world starts in beforeAll")
+    return started
+  }
+  beforeAll(async () => {
+    const world = await startWorld()
+    started = { world, bot: await world.startBot(overrides) }
+  })
+  afterAll(async () => {
+    await started?.bot.stop()
+    await started?.world.stop()
+  })
+  afterEach(() => {
+    expect(current().world.discord.takeViolations()).toEqual([])
+  })
+  return {
+    get world() {
+      return current().world
+    },
+    restartBot: async () => {
+      const { world, bot } = current()
+      await bot.stop()
+      started = { world, bot: await world.startBot(overrides) }
     },
   }
 }
