@@ -11,7 +11,7 @@ import { type Figures, medianMs, round } from "./Figures.js"
 const LIFECYCLE: ReadonlyArray<readonly [LifecycleEvent, number]> = [
   [{ _tag: "Acknowledge", by: "crt-1" }, 60_000],
   [{ _tag: "RequestAshContact", by: "crt-1" }, 90_000],
-  [{ _tag: "AshContactMade", via: "dm" }, 95_000],
+  [{ _tag: "AshContactMade", via: "dm", threadId: null }, 95_000],
   [{ _tag: "FirstResponse", by: "crt-2", detection: "thread_message" }, 300_000],
   [{ _tag: "Resolve", by: "crt-2" }, 900_000],
 ]

@@ -1,5 +1,6 @@
 import { execSync } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { contactBenchmarks } from "./contact.js"
 import { coreBenchmarks } from "./core.js"
 import { discordBenchmarks } from "./discord.js"
 import type { Figures } from "./Figures.js"
@@ -15,6 +16,10 @@ const groups: Record<string, () => Figures | Promise<Figures>> = {
   discord: () => {
     execSync("npm run build --silent", { stdio: "inherit" })
     return discordBenchmarks()
+  },
+  contact: () => {
+    execSync("npm run build --silent", { stdio: "inherit" })
+    return contactBenchmarks()
   },
 }
 
@@ -46,6 +51,9 @@ const targets: ReadonlyArray<readonly [string, (f: Figures) => string]> = [
     "interaction.ack_latency_p99_ms ≤ 100",
     (f) => String(f["interaction.ack_latency_p99_ms"]?.value ?? "n/a"),
   ],
+  ["timers.fire_lag_p99_ms ≤ 1,000", (f) => String(f["timers.fire_lag_p99_ms"]?.value ?? "n/a")],
+  ["timers.duplicate_contacts = 0", (f) => String(f["timers.duplicate_contacts"]?.value ?? "n/a")],
+  ["lookup.roundtrips_per_message ≤ 1", (f) => String(f["lookup.roundtrips_per_message"]?.value ?? "n/a")],
   [
     "intake.rss_growth_pct_100k_msgs ≤ 10",
     (f) => String(f["intake.rss_growth_pct_100k_msgs"]?.value ?? "n/a"),

@@ -16,7 +16,7 @@ const CONCURRENCY = 64
 const LIFECYCLE: ReadonlyArray<LifecycleEvent> = [
   { _tag: "Acknowledge", by: "crt-1" },
   { _tag: "RequestAshContact", by: "crt-1" },
-  { _tag: "AshContactMade", via: "dm" },
+  { _tag: "AshContactMade", via: "dm", threadId: null },
   { _tag: "FirstResponse", by: "crt-2", detection: "thread_message" },
   { _tag: "Resolve", by: "crt-2" },
 ]

@@ -11,22 +11,32 @@ import { NlpClient } from "../shell/NlpClient.js"
 import { OutageBuffer } from "../shell/OutageBuffer.js"
 import { PendingAlerts } from "../shell/PendingAlerts.js"
 import { Redis } from "../shell/Redis.js"
+import { ResponseIndex } from "../shell/ResponseIndex.js"
 import { TimerStore } from "../shell/TimerStore.js"
 import { AlertDispatcher } from "./alerts/AlertDispatcher.js"
 import { AlertLifecycle } from "./alerts/AlertLifecycle.js"
 import { PendingSweep } from "./alerts/Posting.js"
 import { Buttons } from "./buttons/Buttons.js"
+import { Commands } from "./commands/Commands.js"
 import { AshContact } from "./contact/AshContact.js"
 import { Intake } from "./intake/Intake.js"
 import { NlpOutage } from "./intake/NlpOutage.js"
+import { Responses } from "./responses/Responses.js"
 import { BotSettings } from "./runtime/BotSettings.js"
 import { Timers } from "./timers/Timers.js"
 
 /** The bot's features over whatever infrastructure is provided (production, or the twins in tests). */
-export const Features = Layer.mergeAll(Intake.Live, Buttons.Live, Timers.Live, PendingSweep.Live).pipe(
+export const Features = Layer.mergeAll(
+  Intake.Live,
+  Buttons.Live,
+  Commands.Live,
+  Responses.Live,
+  Timers.Live,
+  PendingSweep.Live,
+).pipe(
   Layer.provideMerge(Layer.mergeAll(AlertDispatcher.Live, NlpOutage.Live)),
   Layer.provideMerge(AlertLifecycle.Live),
-  Layer.provideMerge(AshContact.Unavailable),
+  Layer.provideMerge(AshContact.Live),
 )
 
 /** Every feature of the running bot, on its infrastructure. */
@@ -39,6 +49,7 @@ export const BotLive = Effect.gen(function* () {
     IntakeCounters.layer(config.retention.dailyMs),
     OutageBuffer.Live,
     PendingAlerts.Live,
+    ResponseIndex.Live,
   ).pipe(Layer.provideMerge(Redis.Live))
   const infrastructure = Layer.mergeAll(
     stores,

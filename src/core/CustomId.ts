@@ -4,14 +4,24 @@ import { type ButtonAction as Action, BUTTON_ACTIONS } from "./milestones/Milest
 
 export { BUTTON_ACTIONS }
 
-const isAction = (s: string): s is Action => BUTTON_ACTIONS.some((a) => a === s)
+/**
+ * The member's own button, on Ash's welcome: "I'd rather talk to a person". Only the alert's
+ * member may press it; every other action is the CRT's, on the alert message.
+ */
+export const OPT_OUT_ACTION = "optout" as const
+export type OptOutAction = typeof OPT_OUT_ACTION
 
-/** What a button asks for: one of the actions the milestones declare buttons for. */
+/** Every action a button of the bot can carry. */
+export const ALL_ACTIONS: ReadonlyArray<Action | OptOutAction> = [...BUTTON_ACTIONS, OPT_OUT_ACTION]
+
+const isAction = (s: string): s is Action | OptOutAction => ALL_ACTIONS.some((a) => a === s)
+
+/** What a button asks for: an action a milestone declares a button for, or the member's opt-out. */
 export const ButtonAction = Schema.String.pipe(
-  Schema.filter(isAction, { message: () => `one of ${BUTTON_ACTIONS.join(", ")}` }),
-  Schema.annotations({ arbitrary: () => (fc) => fc.constantFrom(...BUTTON_ACTIONS) }),
+  Schema.filter(isAction, { message: () => `one of ${ALL_ACTIONS.join(", ")}` }),
+  Schema.annotations({ arbitrary: () => (fc) => fc.constantFrom(...ALL_ACTIONS) }),
 )
-export type ButtonAction = Action
+export type ButtonAction = Action | OptOutAction
 
 /** The decoded meaning of a button press: which action on which alert. */
 export const ButtonTarget = Schema.Struct({ action: ButtonAction, alertId: AlertId })
@@ -27,7 +37,7 @@ const PREFIX = "ash:v1:"
 // trailing newline, so "…\n" and any trailing whitespace are rejected.
 const FORMAT = /^ash:v1:([a-z]+):(alert_[0-9a-f]{12})$/
 
-const actionOf = (segment: string): ButtonAction | undefined => BUTTON_ACTIONS.find((a) => a === segment)
+const actionOf = (segment: string): ButtonAction | undefined => ALL_ACTIONS.find((a) => a === segment)
 
 /**
  * The `custom_id` format `ash:v1:<action>:<alertId>` as a Schema from the raw string to its

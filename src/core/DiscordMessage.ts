@@ -58,11 +58,11 @@ export interface ActionRow {
   readonly components: ReadonlyArray<ButtonComponent>
 }
 
-/** Always explicit: nothing is parsed from the text, only the listed roles may be pinged. */
+/** Always explicit: nothing is parsed from the text, only the listed roles and users may be pinged. */
 export interface AllowedMentions {
   readonly parse: readonly []
   readonly roles: ReadonlyArray<string>
-  readonly users: readonly []
+  readonly users: ReadonlyArray<string>
   readonly repliedUser: false
 }
 

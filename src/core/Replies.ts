@@ -39,8 +39,17 @@ export const REPLIES = {
   notCrt: "⛔ Only members of the Crisis Response Team can act on alerts.",
   alertMissing: "⚠️ This alert is no longer on record (it may have expired). Nothing was changed.",
   alertRecording: "⏳ This alert is still being recorded. Nothing was changed: please try again in a moment.",
-  ashUnavailable:
-    "💬 Ash contact is not available yet. Please reach out to the member directly — nothing was recorded.",
+  notYourOptOut: "This button is for the person Ash wrote to. Nothing was changed.",
+  optOutExpired:
+    "Sorry — this button has expired. If you would rather talk to a person, please message a moderator of the server.",
+  optOutNotSaved:
+    "Sorry — your choice could not be saved just now. Please press the button again in a moment.",
+  commandNotCrt: "⛔ Only members of the Crisis Response Team can use this command.",
+  commandOutsideGuild: "This command works in the server only.",
   storeDown:
     "⚠️ Your action could NOT be recorded right now (the alert store did not answer, or the alert kept changing). Please try again.",
 } as const
+
+/** The member's confirmation after "I'd rather talk to a person". */
+export const optOutConfirmation = (days: number): string =>
+  `Thank you for telling us. Ash will not message you again for the next ${days} days; a person from our Crisis Response Team will reach out to you instead.`

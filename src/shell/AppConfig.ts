@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs"
 import { Config, ConfigError, Either, Option, ParseResult, Redacted, Schema } from "effect"
+import { type AshTemplates, DEFAULT_TEMPLATES, TemplatesFile, templatesFrom } from "../core/AshWelcome.js"
 import { isValidTimeZone } from "../core/Calendar.js"
 import type { DispatchPolicy } from "../core/Dispatch.js"
 import type { LifecyclePolicy } from "../core/Lifecycle.js"
@@ -36,6 +37,28 @@ const int = (min: number, max: number, what: string) =>
     Schema.annotations({ message: () => `${what}: a whole number from ${min} to ${max}` }),
   )
 
+/** A decimal number in [min, max]: timings accept `0.05` (3 s) so that short timings can be tried out. */
+const decimal = (min: number, max: number, what: string) =>
+  Schema.NumberFromString.pipe(
+    Schema.finite(),
+    Schema.between(min, max),
+    Schema.annotations({ message: () => `${what}: a number from ${min} to ${max} (decimals allowed)` }),
+  )
+
+/** A delay in minutes, or `off` (or empty) for none. */
+const DelayMinutes = Schema.transformOrFail(Schema.String, Schema.NullOr(Schema.Number), {
+  strict: true,
+  decode: (s, _, ast) => {
+    const v = s.trim().toLowerCase()
+    if (v === "" || v === "off") return Either.right(null)
+    const n = Number(v)
+    return Number.isFinite(n) && n >= 0 && n <= 1_440
+      ? Either.right(n)
+      : Either.left(new ParseResult.Type(ast, s))
+  },
+  encode: (n) => Either.right(n === null ? "off" : String(n)),
+}).pipe(Schema.annotations({ message: () => "minutes from 0 to 1440 (decimals allowed), or off" }))
+
 const TimeZone = Schema.String.pipe(
   Schema.filter(isValidTimeZone),
   Schema.annotations({ message: () => "an IANA timezone name, e.g. UTC or Europe/Berlin" }),
@@ -51,6 +74,8 @@ const Sensitivity = Schema.parseJson(
 )
 
 const opt = <A>(config: Config.Config<A>, fallback: A) => Config.withDefault(config, fallback)
+
+const MINUTE = 60_000
 
 /** What each variable expects, for the start-up error message. */
 const EXPECTS: Record<string, string> = {
@@ -68,8 +93,16 @@ const EXPECTS: Record<string, string> = {
   BOT_ALERT_COOLDOWN: "a whole number of seconds from 0 to 86400",
   BOT_ALERT_MIN_SEVERITY: "one of safe, low, medium, high, critical (lower case)",
   BOT_ALERTING_ENABLED: "true or false",
-  BOT_ALERT_EXPIRY_HOURS: "a whole number of hours from 1 to 720",
-  BOT_ALERT_RENOTIFY_MINUTES: "a whole number of minutes from 0 (off) to 1440",
+  BOT_ALERT_EXPIRY_HOURS: "hours from 0.01 to 720 (decimals allowed)",
+  BOT_ALERT_RENOTIFY_MINUTES: "minutes from 0 (off) to 1440 (decimals allowed, 0.05 = 3 s)",
+  BOT_AUTO_INITIATE_ENABLED: "true or false",
+  BOT_AUTO_INITIATE_DELAY_MINUTES: "minutes from 0 to 1440 (decimals allowed), or off",
+  BOT_AUTO_INITIATE_DELAY_MINUTES_MEDIUM: "minutes from 0 to 1440 (decimals allowed), or off",
+  BOT_AUTO_INITIATE_DELAY_MINUTES_HIGH: "minutes from 0 to 1440 (decimals allowed), or off",
+  BOT_AUTO_INITIATE_DELAY_MINUTES_CRITICAL: "minutes from 0 to 1440 (decimals allowed), or off",
+  BOT_SUPPORT_CHANNEL_ID: "a Discord id (17–20 digits) of a text channel for private support threads",
+  BOT_ASH_TEMPLATES_FILE: "the path of a readable JSON file of Ash's welcomes and crisis resources",
+  BOT_USER_OPTOUT_TTL_DAYS: "a whole number of days from 1 to 3650",
   BOT_RESPONSE_METRICS_RETENTION_DAYS: "a whole number of days from 1 to 365",
   BOT_RESPONSE_METRICS_AGGREGATE_RETENTION_DAYS: "a whole number of days from 30 to 730",
   BOT_METRICS_TIMEZONE: "an IANA timezone name, e.g. UTC or Europe/Berlin",
@@ -78,7 +111,7 @@ const EXPECTS: Record<string, string> = {
   BOT_NLP_DEGRADED_NOTICE_MINUTES: "a whole number of minutes from 1 to 1440",
   BOT_NLP_BUFFER_MAX: "a whole number of messages from 0 to 100000",
   BOT_NLP_BUFFER_MAX_AGE_MINUTES: "a whole number of minutes from 1 to 1440",
-  BOT_TIMER_POLL_MS: "a whole number of milliseconds from 100 to 60000",
+  BOT_TIMER_POLL_MS: "a whole number of milliseconds from 50 to 60000",
   BOT_REDIS_URL: "a redis://host:port[/db] or rediss:// URL",
   BOT_REDIS_PORT: "a port number from 1 to 65535",
   BOT_REDIS_DB: "a database number from 0 to 15",
@@ -113,6 +146,67 @@ const DiscordToken: Config.Config<Redacted.Redacted> = Config.all({
   }),
 )
 
+/** Ash's welcomes from the file named by `BOT_ASH_TEMPLATES_FILE`, over the defaults; every problem named. */
+const AshTemplatesConfig: Config.Config<AshTemplates> = Config.string("BOT_ASH_TEMPLATES_FILE").pipe(
+  Config.option,
+  Config.mapOrFail((path) => {
+    if (Option.isNone(path)) return Either.right(DEFAULT_TEMPLATES)
+    const invalid = (why: string) =>
+      Either.left(ConfigError.InvalidData(["BOT_ASH_TEMPLATES_FILE"], `${path.value}: ${why}`))
+    let text: string
+    try {
+      text = readFileSync(path.value, "utf8")
+    } catch {
+      return invalid("cannot read the file")
+    }
+    const decoded = Schema.decodeUnknownEither(Schema.parseJson(TemplatesFile), {
+      onExcessProperty: "error",
+    })(text)
+    if (Either.isLeft(decoded))
+      return invalid(
+        ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
+          .map((issue) => `${issue.path.join(".") || "(file)"}: ${issue.message}`)
+          .join("; "),
+      )
+    const templates = templatesFrom(decoded.right)
+    return Either.isLeft(templates) ? invalid(templates.left.join("; ")) : Either.right(templates.right)
+  }),
+)
+
+const AUTO_DELAY = {
+  medium: "BOT_AUTO_INITIATE_DELAY_MINUTES_MEDIUM",
+  high: "BOT_AUTO_INITIATE_DELAY_MINUTES_HIGH",
+  critical: "BOT_AUTO_INITIATE_DELAY_MINUTES_CRITICAL",
+} as const
+
+/**
+ * How long after an alert Ash reaches out on its own, per severity (null: never). Each severity's
+ * variable wins; Ash-Bot v5's single `BOT_AUTO_INITIATE_DELAY_MINUTES` stands in for HIGH and
+ * CRITICAL; the defaults are off / 5 / 3 minutes. `BOT_AUTO_INITIATE_ENABLED=false` turns all off.
+ */
+const AutoInitiate: Config.Config<LifecyclePolicy["autoContactDelayMs"]> = Config.all({
+  enabled: opt(Schema.Config("BOT_AUTO_INITIATE_ENABLED", Bool), true),
+  v5: Schema.Config("BOT_AUTO_INITIATE_DELAY_MINUTES", DelayMinutes).pipe(Config.option),
+  medium: Schema.Config(AUTO_DELAY.medium, DelayMinutes).pipe(Config.option),
+  high: Schema.Config(AUTO_DELAY.high, DelayMinutes).pipe(Config.option),
+  critical: Schema.Config(AUTO_DELAY.critical, DelayMinutes).pipe(Config.option),
+}).pipe(
+  Config.map(({ enabled, v5, medium, high, critical }) => {
+    const ms = (minutes: number | null) =>
+      !enabled || minutes === null ? null : Math.round(minutes * MINUTE)
+    const orV5 = (own: Option.Option<number | null>, fallback: number) =>
+      Option.getOrElse(
+        Option.orElse(own, () => v5),
+        () => fallback,
+      )
+    return {
+      medium: ms(Option.getOrElse(medium, () => null)),
+      high: ms(orV5(high, 5)),
+      critical: ms(orV5(critical, 3)),
+    }
+  }),
+)
+
 export interface BotConfig {
   readonly discordToken: Redacted.Redacted
   /** REST base override, e.g. `http://127.0.0.1:PORT/api`; the gateway URL then comes from it. */
@@ -132,9 +226,12 @@ export interface BotConfig {
     readonly bufferMaxAgeMs: number
   }
   readonly timerPollMs: number
+  /** Where Ash opens a private thread for a member whose DMs are closed. */
+  readonly supportChannelId: Option.Option<string>
+  readonly ashTemplates: AshTemplates
+  /** How long a member's "I'd rather talk to a person" holds. */
+  readonly optOutTtlMs: number
 }
-
-const MINUTE = 60_000
 const DAY = 86_400_000
 
 /** Every variable the bot reads (PRODUCT.md §8), decoded at start-up. See docs/configuration.md. */
@@ -151,8 +248,15 @@ export const BotConfigFromEnv: Config.Config<BotConfig> = Config.all({
   cooldownSeconds: opt(Schema.Config("BOT_ALERT_COOLDOWN", int(0, 86_400, "seconds")), 300),
   minSeverity: opt(Schema.Config("BOT_ALERT_MIN_SEVERITY", Severity), "medium"),
   enabled: opt(Schema.Config("BOT_ALERTING_ENABLED", Bool), true),
-  expiryHours: opt(Schema.Config("BOT_ALERT_EXPIRY_HOURS", int(1, 24 * 30, "hours")), 24),
-  renotifyMinutes: opt(Schema.Config("BOT_ALERT_RENOTIFY_MINUTES", int(0, 24 * 60, "minutes (0 = off)")), 10),
+  expiryHours: opt(Schema.Config("BOT_ALERT_EXPIRY_HOURS", decimal(0.01, 24 * 30, "hours")), 24),
+  renotifyMinutes: opt(
+    Schema.Config("BOT_ALERT_RENOTIFY_MINUTES", decimal(0, 24 * 60, "minutes (0 = off)")),
+    10,
+  ),
+  autoContactDelayMs: AutoInitiate,
+  supportChannelId: Schema.Config("BOT_SUPPORT_CHANNEL_ID", Snowflake).pipe(Config.option),
+  ashTemplates: AshTemplatesConfig,
+  optOutTtlDays: opt(Schema.Config("BOT_USER_OPTOUT_TTL_DAYS", int(1, 3_650, "days")), 30),
   alertRetentionDays: opt(Schema.Config("BOT_RESPONSE_METRICS_RETENTION_DAYS", int(1, 365, "days")), 90),
   aggregateRetentionDays: opt(
     Schema.Config("BOT_RESPONSE_METRICS_AGGREGATE_RETENTION_DAYS", int(30, 730, "days")),
@@ -164,7 +268,8 @@ export const BotConfigFromEnv: Config.Config<BotConfig> = Config.all({
   noticeMinutes: opt(Schema.Config("BOT_NLP_DEGRADED_NOTICE_MINUTES", int(1, 1_440, "minutes")), 15),
   bufferMax: opt(Schema.Config("BOT_NLP_BUFFER_MAX", int(0, 100_000, "messages")), 500),
   bufferMaxAgeMinutes: opt(Schema.Config("BOT_NLP_BUFFER_MAX_AGE_MINUTES", int(1, 1_440, "minutes")), 60),
-  timerPollMs: opt(Schema.Config("BOT_TIMER_POLL_MS", int(100, 60_000, "milliseconds")), 5_000),
+  // Four polls a second: an alert timer fires well within a second of its due time.
+  timerPollMs: opt(Schema.Config("BOT_TIMER_POLL_MS", int(50, 60_000, "milliseconds")), 250),
 }).pipe(
   Config.map(
     (c): BotConfig => ({
@@ -181,10 +286,9 @@ export const BotConfigFromEnv: Config.Config<BotConfig> = Config.all({
         crtRoleIds: c.crtRoleIds,
       },
       lifecycle: {
-        // Reaching the member (Talk to Ash, auto-initiate) is not built yet: no automatic contact.
-        autoContactDelayMs: { medium: null, high: null, critical: null },
-        renotifyAfterMs: c.renotifyMinutes === 0 ? null : c.renotifyMinutes * MINUTE,
-        expireAfterMs: c.expiryHours * 3_600_000,
+        autoContactDelayMs: c.autoContactDelayMs,
+        renotifyAfterMs: c.renotifyMinutes === 0 ? null : Math.round(c.renotifyMinutes * MINUTE),
+        expireAfterMs: Math.round(c.expiryHours * 3_600_000),
       },
       retention: { alertMs: c.alertRetentionDays * DAY, dailyMs: c.aggregateRetentionDays * DAY },
       metricsTimeZone: c.metricsTimeZone,
@@ -195,6 +299,9 @@ export const BotConfigFromEnv: Config.Config<BotConfig> = Config.all({
         bufferMaxAgeMs: c.bufferMaxAgeMinutes * MINUTE,
       },
       timerPollMs: c.timerPollMs,
+      supportChannelId: c.supportChannelId,
+      ashTemplates: c.ashTemplates,
+      optOutTtlMs: c.optOutTtlDays * DAY,
     }),
   ),
 )

@@ -8,7 +8,10 @@ export const Keys = {
   cooldown: (guildId: string, memberId: string) => `ash:cooldown:${guildId}:${memberId}`,
   history: (guildId: string, memberId: string) => `ash:history:${guildId}:${memberId}`,
   optOut: (guildId: string, memberId: string) => `ash:optout:${guildId}:${memberId}`,
+  /** The member's open alert and the channel it came from, for first-response detection. */
   openAlert: (guildId: string, memberId: string) => `ash:member:open_alert:${guildId}:${memberId}`,
+  /** The alert a private support thread was opened for. */
+  supportThread: (threadId: string) => `ash:support_thread:${threadId}`,
   /** Alerts written before they are posted, until they are on record. */
   pendingAlerts: {
     records: "ash:alert_pending:records",

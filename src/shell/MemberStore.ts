@@ -1,5 +1,4 @@
 import { Clock, Context, Effect, Layer, Option, Ref, Schema } from "effect"
-import { AlertId } from "../core/Alert.js"
 import { Severity } from "../core/Severity.js"
 import { Keys } from "./Keys.js"
 import { Redis, type RedisError } from "./Redis.js"
@@ -37,31 +36,16 @@ export interface MemberStoreService {
   readonly setOptOut: (guildId: string, memberId: string, ttlMs: number) => Effect.Effect<void, RedisError>
   readonly clearOptOut: (guildId: string, memberId: string) => Effect.Effect<void, RedisError>
   readonly isOptedOut: (guildId: string, memberId: string) => Effect.Effect<boolean, RedisError>
-  /** Remember the member's open alert (for escalation and first-response detection). */
-  readonly setOpenAlert: (
-    guildId: string,
-    memberId: string,
-    alertId: AlertId,
-    ttlMs: number,
-  ) => Effect.Effect<void, RedisError>
-  readonly openAlert: (guildId: string, memberId: string) => Effect.Effect<Option.Option<AlertId>, RedisError>
-  /** Forget the open alert, if it is still this one. */
-  readonly clearOpenAlert: (
-    guildId: string,
-    memberId: string,
-    alertId: AlertId,
-  ) => Effect.Effect<void, RedisError>
 }
 
 const decodeHistory = Schema.decodeUnknownOption(Schema.parseJson(HistoryEntry))
 const encodeHistory = Schema.encodeSync(Schema.parseJson(HistoryEntry))
-const decodeAlertId = Schema.decodeUnknownOption(AlertId)
 
 /** Entries that do not decode are skipped: one bad record must not hide the rest of the context. */
 const decodeAll = (raw: ReadonlyArray<string>): ReadonlyArray<HistoryEntry> =>
   raw.flatMap((r) => Option.toArray(decodeHistory(r)))
 
-/** A member's recent flagged messages, opt-out, and open alert. */
+/** A member's recent flagged messages and opt-out. */
 export class MemberStore extends Context.Tag("ash/MemberStore")<MemberStore, MemberStoreService>() {
   static Live: Layer.Layer<MemberStore, never, Redis> = Layer.effect(
     MemberStore,
@@ -96,27 +80,6 @@ export class MemberStore extends Context.Tag("ash/MemberStore")<MemberStore, Mem
         redis
           .run("member.isOptedOut", (c) => c.exists(redis.key(Keys.optOut(guildId, memberId))))
           .pipe(Effect.map((n) => n === 1)),
-      setOpenAlert: (guildId, memberId, alertId, ttlMs) =>
-        redis
-          .run("member.setOpenAlert", (c) =>
-            c.set(redis.key(Keys.openAlert(guildId, memberId)), alertId, "PX", ttlMs),
-          )
-          .pipe(Effect.asVoid),
-      openAlert: (guildId, memberId) =>
-        redis
-          .run("member.openAlert", (c) => c.get(redis.key(Keys.openAlert(guildId, memberId))))
-          .pipe(Effect.map((raw) => (raw === null ? Option.none() : decodeAlertId(raw)))),
-      clearOpenAlert: (guildId, memberId, alertId) =>
-        redis
-          .run("member.clearOpenAlert", (c) =>
-            c.eval(
-              "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-              1,
-              redis.key(Keys.openAlert(guildId, memberId)),
-              alertId,
-            ),
-          )
-          .pipe(Effect.asVoid),
     })),
   )
 
@@ -138,9 +101,8 @@ export class MemberStore extends Context.Tag("ash/MemberStore")<MemberStore, Mem
         )
       const setFlag = (key: string, value: string, ttlMs: number) =>
         Effect.flatMap(now, (t) => Ref.update(flags, (m) => new Map(m).set(key, { value, until: t + ttlMs })))
-      const deleteFlag = (key: string, onlyIf?: string) =>
+      const deleteFlag = (key: string) =>
         Ref.update(flags, (m) => {
-          if (onlyIf !== undefined && m.get(key)?.value !== onlyIf) return m
           const next = new Map(m)
           next.delete(key)
           return next
@@ -166,12 +128,6 @@ export class MemberStore extends Context.Tag("ash/MemberStore")<MemberStore, Mem
         setOptOut: (guildId, memberId, ttlMs) => setFlag(Keys.optOut(guildId, memberId), "1", ttlMs),
         clearOptOut: (guildId, memberId) => deleteFlag(Keys.optOut(guildId, memberId)),
         isOptedOut: (guildId, memberId) => Effect.map(getFlag(Keys.optOut(guildId, memberId)), Option.isSome),
-        setOpenAlert: (guildId, memberId, alertId, ttlMs) =>
-          setFlag(Keys.openAlert(guildId, memberId), alertId, ttlMs),
-        openAlert: (guildId, memberId) =>
-          Effect.map(getFlag(Keys.openAlert(guildId, memberId)), Option.flatMap(decodeAlertId)),
-        clearOpenAlert: (guildId, memberId, alertId) =>
-          deleteFlag(Keys.openAlert(guildId, memberId), alertId),
       }
     }),
   )

@@ -168,28 +168,6 @@ describe("I reached out and Resolve", () => {
 
 describe("presses that change nothing", () => {
   it.effect(
-    "Talk to Ash says contact is not available yet; nothing is recorded and the alert is not edited",
-    () =>
-      withBot(
-        Effect.gen(function* () {
-          const alert = yield* alertFor(yield* say("critical", { from: USER.sky, channel: CHANNEL.vent }))
-          const talk = yield* press(alert, "Talk to Ash", USER.crt2)
-          expect(yield* ephemeralText(talk.interaction)).toBe(
-            "💬 Ash contact is not available yet. Please reach out to the member directly — nothing was recorded.",
-          )
-          expect(yield* answerTags(talk)).toEqual(["deferUpdate", "followUp"])
-          expect((yield* current(alert)).edits).toBe(0)
-          const record = yield* recordOf(alert)
-          expect([record.version, record.contactRequest, record.milestones.ashContacted]).toEqual([
-            0,
-            null,
-            null,
-          ])
-        }),
-      ),
-  )
-
-  it.effect(
     "a button the bot does not know (forged, another format, another version) is 'unknown or expired'",
     () =>
       withBot(

@@ -141,11 +141,17 @@ describe("the intake filter", () => {
       withBot(
         Effect.gen(function* () {
           const discord = yield* DiscordMemory
-          const member = { id: USER.sky, bot: false, displayName: "Sky", avatarUrl: undefined }
+          const member = { id: USER.sky, bot: false, displayName: "Sky", avatarUrl: undefined, roleIds: [] }
           yield* discord.memberSays({
             channelId: CHANNEL.general,
             content: "a bot says it rated critical",
-            author: { id: USER.otherBot, bot: true, displayName: "Another bot", avatarUrl: undefined },
+            author: {
+              id: USER.otherBot,
+              bot: true,
+              displayName: "Another bot",
+              avatarUrl: undefined,
+              roleIds: [],
+            },
           })
           yield* discord.memberSays({
             channelId: CHANNEL.offTopic,

@@ -85,7 +85,13 @@ describe("NLP outage", () => {
         Effect.gen(function* () {
           const discord = yield* DiscordMemory
           yield* setDown(true)
-          const author = (id: string) => ({ id, bot: false, displayName: "Member", avatarUrl: undefined })
+          const author = (id: string) => ({
+            id,
+            bot: false,
+            displayName: "Member",
+            avatarUrl: undefined,
+            roleIds: [],
+          })
           // The second-written message arrives first; the first-written is delivered late (a gateway replay).
           const second = yield* discord.memberSays({
             channelId: CHANNEL.general,
@@ -365,7 +371,7 @@ describe("kept messages across restarts and processes", () => {
     Layer.provide(Layer.fresh(NlpOutage.Live)),
     Layer.provide(Layer.fresh(AlertDispatcher.Live)),
     Layer.provide(Layer.fresh(AlertLifecycle.Live)),
-    Layer.provide(AshContact.Unavailable),
+    Layer.provide(AshContact.Live),
   )
 
   /** Analyses asked for each text since `from` requests were made. */

@@ -112,7 +112,13 @@ describe("expiry", () => {
             unanswered: true,
           })
         }).pipe(Effect.provide(AlertFeatures)),
-        { env: { BOT_ALERT_EXPIRY_HOURS: "1", BOT_ALERT_RENOTIFY_MINUTES: "0" } },
+        {
+          env: {
+            BOT_ALERT_EXPIRY_HOURS: "1",
+            BOT_ALERT_RENOTIFY_MINUTES: "0",
+            BOT_AUTO_INITIATE_ENABLED: "false",
+          },
+        },
       ),
   )
 
@@ -168,7 +174,7 @@ describe("timers across restarts and processes", () => {
             // A second process: its own interpreter and timer poll over the same stores and Discord.
             Layer.fresh(Timers.Live).pipe(
               Layer.provide(Layer.fresh(AlertLifecycle.Live)),
-              Layer.provide(AshContact.Unavailable),
+              Layer.provide(AshContact.Live),
             ),
           ),
         ),

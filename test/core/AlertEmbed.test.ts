@@ -231,7 +231,7 @@ describe("renderAlertMessage: buttons and status", () => {
     const alert = apply(
       created(),
       [{ _tag: "AutoContactDue" }, T0 + 180_000],
-      [{ _tag: "AshContactMade", via: "thread" }, T0 + 181_000],
+      [{ _tag: "AshContactMade", via: "thread", threadId: "1400000000000000001" }, T0 + 181_000],
       [{ _tag: "RepeatSuppressed" }, T0 + 200_000],
       [{ _tag: "RepeatSuppressed" }, T0 + 210_000],
       [{ _tag: "FirstResponse", by: "502", detection: "self_reported" }, T0 + 360_000],
@@ -241,7 +241,7 @@ describe("renderAlertMessage: buttons and status", () => {
     expect(msg.embeds[0].color).toBe(0x95a5a6)
     expect(msg.components).toEqual([])
     expect(fieldValue(alert, STATUS_FIELD_NAME)?.split("\n")).toEqual([
-      "🤖 Ash reached out automatically after 3m 1s (private thread)",
+      "🤖 Ash reached out automatically after 3m 1s, in a private thread: <#1400000000000000001>",
       "💬 First human response by <@502> after 6m (self-reported)",
       "🔁 2 more flagged messages since",
       "🔒 Resolved by <@503> after 1h 23m",
@@ -252,9 +252,9 @@ describe("renderAlertMessage: buttons and status", () => {
     const contacted = apply(
       created(),
       [{ _tag: "RequestAshContact", by: "504" }, T0 + 40_000],
-      [{ _tag: "AshContactMade", via: "dm" }, T0 + 45_000],
+      [{ _tag: "AshContactMade", via: "dm", threadId: null }, T0 + 45_000],
     )
-    expect(fieldValue(contacted, STATUS_FIELD_NAME)).toBe("💬 Ash contacted by <@504> after 45s")
+    expect(fieldValue(contacted, STATUS_FIELD_NAME)).toBe("💬 Ash reached out for <@504> after 45s, by DM")
     const failed = apply(
       created(),
       [{ _tag: "RequestAshContact", by: "504" }, T0 + 40_000],
@@ -264,8 +264,8 @@ describe("renderAlertMessage: buttons and status", () => {
       [{ _tag: "Expire" }, T0 + 86_400_000],
     )
     expect(fieldValue(failed, STATUS_FIELD_NAME)?.split("\n")).toEqual([
-      "⚠️ Could not reach the member",
-      "👤 Member prefers human support — please reach out personally",
+      "⚠️ Ash could not reach the member",
+      "👤 The member prefers human support — please reach out personally",
       "🔁 1 more flagged message since",
       "⌛ Expired after 1d — unanswered",
     ])
@@ -307,7 +307,7 @@ describe("renderAlertMessage: worst case", () => {
       created({ escalated: true }),
       [{ _tag: "Acknowledge", by: "<".repeat(500) }, T0 + 1_000],
       [{ _tag: "RequestAshContact", by: "12345678901234567890" }, T0 + 2_000],
-      [{ _tag: "AshContactMade", via: "thread" }, T0 + 3_000],
+      [{ _tag: "AshContactMade", via: "thread", threadId: "1400000000000000001" }, T0 + 3_000],
       [{ _tag: "MemberOptedOut" }, T0 + 4_000],
       [{ _tag: "FirstResponse", by: "12345678901234567890", detection: "self_reported" }, T0 + 5_000],
       [{ _tag: "RepeatSuppressed" }, T0 + 6_000],
@@ -335,7 +335,10 @@ describe("renderAlertMessage: worst case", () => {
 describe("renderAlertMessage: colour, status and buttons by milestone", () => {
   const colorOf = (alert: Alert) => renderAlertMessage(input(), alert).embeds[0].color
   const request: readonly [LifecycleEvent, number] = [{ _tag: "RequestAshContact", by: "501" }, T0 + 1_000]
-  const made: readonly [LifecycleEvent, number] = [{ _tag: "AshContactMade", via: "dm" }, T0 + 2_000]
+  const made: readonly [LifecycleEvent, number] = [
+    { _tag: "AshContactMade", via: "dm", threadId: null },
+    T0 + 2_000,
+  ]
 
   it("turns green once a person has taken the alert on, not when only Ash reached the member", () => {
     expect(colorOf(apply(created(), request, made))).toBe(0xe67e22)

@@ -78,6 +78,7 @@ const event: FastCheck.Arbitrary<LifecycleEvent> = FastCheck.oneof(
   FastCheck.constantFrom("dm" as const, "thread" as const).map((via) => ({
     _tag: "AshContactMade" as const,
     via,
+    threadId: via === "thread" ? "1400000000000000001" : null,
   })),
   FastCheck.constant({ _tag: "AshContactFailed" as const, reason: "dms closed" }),
   actor.map((by) => ({ _tag: "FirstResponse" as const, by, detection: "self_reported" as const })),

@@ -79,7 +79,7 @@ const RESPONDER = "222222222222222222"
 const handled = lifecycle([
   [{ _tag: "Acknowledge", by: ACKER }, 80_000],
   [{ _tag: "RequestAshContact", by: ACKER }, 90_000],
-  [{ _tag: "AshContactMade", via: "dm" }, 95_000],
+  [{ _tag: "AshContactMade", via: "dm", threadId: null }, 95_000],
   [{ _tag: "FirstResponse", by: RESPONDER, detection: "thread_message" }, 360_000],
   [{ _tag: "Resolve", by: RESPONDER }, 3_600_000],
 ])
@@ -131,7 +131,7 @@ describe("contributionOf and the flat fields", () => {
       [{ _tag: "AutoContactDue" }, 180_000],
       [{ _tag: "AshContactFailed", reason: "DMs closed" }, 181_000],
       [{ _tag: "AutoContactDue" }, 182_000],
-      [{ _tag: "AshContactMade", via: "thread" }, 183_000],
+      [{ _tag: "AshContactMade", via: "thread", threadId: "1400000000000000001" }, 183_000],
       [{ _tag: "Expire" }, 24 * 3_600_000],
     ])
     const fields = toFields(contributionOf(last(states)))

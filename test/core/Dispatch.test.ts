@@ -239,7 +239,7 @@ describe("decideDispatch: properties", () => {
 describe("buttonsFor", () => {
   const ack: LifecycleEvent = { _tag: "Acknowledge", by: "501" }
   const talk: LifecycleEvent = { _tag: "RequestAshContact", by: "502" }
-  const made: LifecycleEvent = { _tag: "AshContactMade", via: "dm" }
+  const made: LifecycleEvent = { _tag: "AshContactMade", via: "dm", threadId: null }
   const responded: LifecycleEvent = { _tag: "FirstResponse", by: "503", detection: "self_reported" }
 
   it("after acknowledge: Talk to Ash, I reached out, Resolve", () => {

@@ -85,7 +85,11 @@ describe("transition", () => {
     const due = transition(alert, { _tag: "AutoContactDue" }, T0 + 180_000)
     if (Either.isLeft(due)) throw new Error("expected auto-contact to be due")
     expect(due.right.effects).toEqual([{ _tag: "ContactMember", mode: "auto" }])
-    const made = transition(due.right.alert, { _tag: "AshContactMade", via: "dm" }, T0 + 181_000)
+    const made = transition(
+      due.right.alert,
+      { _tag: "AshContactMade", via: "dm", threadId: null },
+      T0 + 181_000,
+    )
     if (Either.isLeft(made)) throw new Error("expected the contact to be recorded")
     expect(made.right.alert.milestones.ashContacted).toEqual({
       at: T0 + 181_000,
@@ -94,13 +98,14 @@ describe("transition", () => {
       skewed: false,
       mode: "auto",
       via: "dm",
+      threadId: null,
     })
   })
 
   it("still lets the CRT acknowledge after Ash reached the member", () => {
     const alert = apply([
       [{ _tag: "RequestAshContact", by: "crt-1" }, T0 + 10_000],
-      [{ _tag: "AshContactMade", via: "thread" }, T0 + 11_000],
+      [{ _tag: "AshContactMade", via: "thread", threadId: "1400000000000000001" }, T0 + 11_000],
       [{ _tag: "Acknowledge", by: "crt-2" }, T0 + 20_000],
     ])
     expect(stateOf(alert)).toBe("ash_contacted")
@@ -212,7 +217,7 @@ describe("contact in flight", () => {
   })
 
   it("a contact outcome with no request pending changes nothing", () => {
-    expect(transition(created(), { _tag: "AshContactMade", via: "dm" }, T0 + 1_000)).toEqual(
+    expect(transition(created(), { _tag: "AshContactMade", via: "dm", threadId: null }, T0 + 1_000)).toEqual(
       Either.left({ _tag: "NoContactPending" }),
     )
     expect(transition(created(), { _tag: "AshContactFailed", reason: "closed" }, T0 + 1_000)).toEqual(
@@ -225,7 +230,7 @@ describe("the outcome of a contact", () => {
   it("a contact made clears the pending request, and stamps the milestone at the moment of creation unskewed", () => {
     const alert = apply([
       [{ _tag: "RequestAshContact", by: "crt-1" }, T0],
-      [{ _tag: "AshContactMade", via: "dm" }, T0],
+      [{ _tag: "AshContactMade", via: "dm", threadId: null }, T0],
     ])
     expect(alert.contactRequest).toBeNull()
     expect(alert.milestones.ashContacted).toMatchObject({ at: T0, elapsedMs: 0, skewed: false, via: "dm" })

@@ -26,7 +26,13 @@ interface Stamp {
 interface Model {
   now: number
   acknowledged: Stamp | null
-  contacted: (Stamp & { readonly mode: "manual" | "auto"; readonly via: ContactChannel }) | null
+  contacted:
+    | (Stamp & {
+        readonly mode: "manual" | "auto"
+        readonly via: ContactChannel
+        readonly threadId: string | null
+      })
+    | null
   pending: (Stamp & { readonly mode: "manual" | "auto" }) | null
   responded: (Stamp & { readonly detection: ResponseDetection }) | null
   closed: (Stamp & { readonly reason: "resolved" | "expired"; readonly unanswered: boolean }) | null
@@ -65,7 +71,12 @@ const expectedOutcome = (m: Model, e: LifecycleEvent): Expected => {
       : {
           _tag: "AlreadyReached",
           milestone: "ashContacted",
-          reached: { ...reached(m.contacted), mode: m.contacted.mode, via: m.contacted.via },
+          reached: {
+            ...reached(m.contacted),
+            mode: m.contacted.mode,
+            via: m.contacted.via,
+            threadId: m.contacted.threadId,
+          },
         }
   const inFlight = (): Rejection | null =>
     m.pending !== null && m.now - m.pending.at < CONTACT_REQUEST_LEASE_MS
@@ -138,7 +149,8 @@ const evolve = (m: Model, e: LifecycleEvent): void => {
       m.pending = { ...stamp("auto"), mode: "auto" }
       return
     case "AshContactMade":
-      if (m.pending !== null) m.contacted = { by: m.pending.by, mode: m.pending.mode, at: m.now, via: e.via }
+      if (m.pending !== null)
+        m.contacted = { by: m.pending.by, mode: m.pending.mode, at: m.now, via: e.via, threadId: e.threadId }
       m.pending = null
       return
     case "AshContactFailed":
@@ -160,6 +172,7 @@ const evolve = (m: Model, e: LifecycleEvent): void => {
       return
     case "MemberOptedOut":
       m.optedOut = true
+      m.pending = null
       return
     case "RepeatSuppressed":
       return
@@ -244,7 +257,14 @@ const commands = [
   member.map((by) => new EventCommand({ _tag: "Acknowledge", by })),
   member.map((by) => new EventCommand({ _tag: "RequestAshContact", by })),
   fc.constant(new EventCommand({ _tag: "AutoContactDue" })),
-  via.map((v) => new EventCommand({ _tag: "AshContactMade", via: v })),
+  via.map(
+    (v) =>
+      new EventCommand({
+        _tag: "AshContactMade",
+        via: v,
+        threadId: v === "thread" ? "1400000000000000001" : null,
+      }),
+  ),
   fc.constant(new EventCommand({ _tag: "AshContactFailed", reason: "dms closed" })),
   fc.tuple(member, detection).map(([by, d]) => new EventCommand({ _tag: "FirstResponse", by, detection: d })),
   member.map((by) => new EventCommand({ _tag: "Resolve", by })),

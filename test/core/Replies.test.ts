@@ -36,14 +36,14 @@ describe("the replies a CRT member gets when an action changes nothing", () => {
     expect(
       reply([
         [{ _tag: "RequestAshContact", by: "501" }, T0 + 10_000],
-        [{ _tag: "AshContactMade", via: "dm" }, T0 + 70_000],
+        [{ _tag: "AshContactMade", via: "dm", threadId: null }, T0 + 70_000],
         [{ _tag: "RequestAshContact", by: "502" }, T0 + 90_000],
       ]),
     ).toBe("💬 Ash already reached the member (asked by <@501>), 1m 10s after the alert.")
     expect(
       reply([
         [{ _tag: "AutoContactDue" }, T0 + 180_000],
-        [{ _tag: "AshContactMade", via: "thread" }, T0 + 181_000],
+        [{ _tag: "AshContactMade", via: "thread", threadId: "1400000000000000001" }, T0 + 181_000],
         [{ _tag: "RequestAshContact", by: "502" }, T0 + 190_000],
       ]),
     ).toBe("💬 Ash already reached the member (automatically), 3m 1s after the alert.")
@@ -74,7 +74,7 @@ describe("the replies a CRT member gets when an action changes nothing", () => {
         [{ _tag: "RequestAshContact", by: "502" }, T0 + 2_000],
       ]),
     ).toBe("💬 <@501> is already reaching out through Ash.")
-    expect(reply([[{ _tag: "AshContactMade", via: "dm" }, T0 + 1_000]])).toBe(
+    expect(reply([[{ _tag: "AshContactMade", via: "dm", threadId: null }, T0 + 1_000]])).toBe(
       "No contact with the member is under way.",
     )
     expect(

@@ -70,7 +70,7 @@ export const alertOf = (spec: Spec): Alert => {
 
 const manualAsh = (at: number, by: string): ReadonlyArray<readonly [number, LifecycleEvent]> => [
   [at, { _tag: "RequestAshContact", by }],
-  [at, { _tag: "AshContactMade", via: "dm" }],
+  [at, { _tag: "AshContactMade", via: "dm", threadId: null }],
 ]
 
 export const WEEK_ALERTS: ReadonlyArray<Alert> = [
@@ -116,7 +116,7 @@ export const WEEK_ALERTS: ReadonlyArray<Alert> = [
     escalated: true,
     events: [
       [180_000, { _tag: "AutoContactDue" }],
-      [180_000, { _tag: "AshContactMade", via: "thread" }],
+      [180_000, { _tag: "AshContactMade", via: "thread", threadId: "1400000000000000001" }],
       [200_000, { _tag: "Acknowledge", by: U3 }],
     ],
   }),

@@ -1,29 +1,8 @@
-import { InteractionResponseType, MessageFlags } from "discord-api-types/v10"
 import { describe, expect, it } from "vitest"
-import { alertFor, buttons, customIdOf, say, statusOf } from "./helpers.js"
-import { CHANNEL, USER, type World, worldForFile } from "./world.js"
+import { alertFor, buttons, customIdOf, ephemeralText, say, statusOf } from "./helpers.js"
+import { CHANNEL, USER, worldForFile } from "./world.js"
 
 const file = worldForFile()
-
-/** The text of the first ephemeral answer: an immediate reply, or a follow-up after deferring. */
-const ephemeralText = async (click: ReturnType<World["discord"]["clickButton"]>) => {
-  const call = await click.waitForCall(
-    (c) =>
-      (c.kind === "callback" && c.body.type === InteractionResponseType.ChannelMessageWithSource) ||
-      c.kind === "follow-up",
-    5_000,
-  )
-  const body =
-    call.kind === "callback" && "data" in call.body
-      ? call.body.data
-      : call.kind === "follow-up"
-        ? call.body
-        : undefined
-  expect(
-    body !== undefined && "flags" in body ? (Number(body.flags) & MessageFlags.Ephemeral) !== 0 : false,
-  ).toBe(true)
-  return body !== undefined && "content" in body ? String(body.content) : ""
-}
 
 describe("alert buttons on the Discord wire", () => {
   it("refuses a member without the CRT role and changes nothing; a CRT member acknowledges within 3 s", async () => {
@@ -88,18 +67,6 @@ describe("alert buttons on the Discord wire", () => {
       const text = await ephemeralText(click)
       expect(text).toMatch(/Unknown or expired|no longer on record/)
     }
-    expect(file.world.discord.message(alert.id)?.edited_timestamp ?? null).toBeNull()
-  })
-
-  it("Talk to Ash says contact is not available yet and records nothing", async () => {
-    const source = say(file.world, "critical", { userId: USER.other, channelId: CHANNEL.vent })
-    const alert = await alertFor(file.world, CHANNEL.critical, source.id)
-    const click = file.world.discord.clickButton({
-      messageId: alert.id,
-      customId: customIdOf(alert, "Talk to Ash"),
-      userId: USER.crt2,
-    })
-    expect(await ephemeralText(click)).toContain("not available yet")
     expect(file.world.discord.message(alert.id)?.edited_timestamp ?? null).toBeNull()
   })
 })

@@ -1,4 +1,6 @@
-import { type APIMessage, ComponentType } from "discord-api-types/v10"
+import { type APIMessage, ComponentType, InteractionResponseType, MessageFlags } from "discord-api-types/v10"
+import { expect } from "vitest"
+import type { InteractionHandle } from "../support/discord/types.js"
 import type { World } from "./world.js"
 
 /** The message's buttons with a custom_id, in order. */
@@ -49,3 +51,23 @@ export const say = (
 
 export const statusOf = (m: APIMessage): string =>
   m.embeds[0]?.fields?.find((f) => f.name === "📌 Status")?.value ?? ""
+
+/** The text of the first ephemeral answer: an immediate reply, or a follow-up after deferring. */
+export const ephemeralText = async (click: InteractionHandle) => {
+  const call = await click.waitForCall(
+    (c) =>
+      (c.kind === "callback" && c.body.type === InteractionResponseType.ChannelMessageWithSource) ||
+      c.kind === "follow-up",
+    5_000,
+  )
+  const body =
+    call.kind === "callback" && "data" in call.body
+      ? call.body.data
+      : call.kind === "follow-up"
+        ? call.body
+        : undefined
+  expect(
+    body !== undefined && "flags" in body ? (Number(body.flags) & MessageFlags.Ephemeral) !== 0 : false,
+  ).toBe(true)
+  return body !== undefined && "content" in body ? String(body.content) : ""
+}

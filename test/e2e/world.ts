@@ -64,6 +64,7 @@ export const startWorld = async (): Promise<World> => {
           { id: CHANNEL.monitor, name: "crisis-monitor" },
           { id: CHANNEL.crisis, name: "crisis-response" },
           { id: CHANNEL.critical, name: "crisis-critical" },
+          { id: CHANNEL.support, name: "support" },
         ],
         members: [
           { id: USER.member, username: "river", globalName: "River", roles: [ROLE.member] },
@@ -96,6 +97,7 @@ export const startWorld = async (): Promise<World> => {
     BOT_ALERT_CHANNEL_CRISIS_IDS: JSON.stringify([CHANNEL.crisis]),
     BOT_ALERT_CHANNEL_CRITICAL_IDS: JSON.stringify([CHANNEL.critical]),
     BOT_CRT_ROLE_IDS: JSON.stringify([ROLE.crt]),
+    BOT_SUPPORT_CHANNEL_ID: CHANNEL.support,
     BOT_TIMER_POLL_MS: "200",
   }
   // Each world keeps its Redis keys apart from every other test's.
@@ -152,8 +154,8 @@ export const startWorld = async (): Promise<World> => {
 /** This test file's world and bot: started before its tests, stopped after them. */
 export interface FileWorld {
   readonly world: World
-  /** Stop the bot and start it again on the same world, as a restart would. */
-  readonly restartBot: () => Promise<void>
+  /** Stop the bot and start it again on the same world, as a restart would; `downMs` apart. */
+  readonly restartBot: (downMs?: number) => Promise<void>
 }
 
 /**
@@ -181,9 +183,10 @@ export const worldForFile = (overrides: Record<string, string> = {}): FileWorld 
     get world() {
       return current().world
     },
-    restartBot: async () => {
+    restartBot: async (downMs = 0) => {
       const { world, bot } = current()
       await bot.stop()
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs))
       started = { world, bot: await world.startBot(overrides) }
     },
   }

@@ -512,7 +512,7 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
     clean(
       Effect.gen(function* () {
         const { discord, driver } = yield* ports
-        yield* discord.registerCommands([alertCommand])
+        yield* discord.registerCommands([alertCommand], [GUILD])
         const registered = yield* driver.registered
         expect(registered).toHaveLength(1)
         expect(registered[0]).toMatchObject({ name: "alert", description: "Crisis alerts" })
@@ -552,7 +552,7 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
           },
         ] satisfies ReadonlyArray<CommandSpec>
         for (const bad of refusals) {
-          const refused = yield* failure(discord.registerCommands([bad]))
+          const refused = yield* failure(discord.registerCommands([bad], [GUILD]))
           expect(refused).toMatchObject({ kind: "rejected", status: 400, code: 50035 })
         }
         expect(yield* driver.registered).toEqual(registered)
@@ -567,7 +567,7 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
       clean(
         Effect.gen(function* () {
           const { discord, driver } = yield* ports
-          yield* discord.registerCommands([alertCommand])
+          yield* discord.registerCommands([alertCommand], [GUILD])
           const commands = yield* listen(discord.commands)
           const raised = yield* driver.runCommand({
             name: "alert",

@@ -5,6 +5,7 @@ import { AlertStore } from "../../src/shell/AlertStore.js"
 import { CooldownStore } from "../../src/shell/CooldownStore.js"
 import { IntakeCounters } from "../../src/shell/IntakeCounters.js"
 import { MemberStore } from "../../src/shell/MemberStore.js"
+import { ResponseIndex } from "../../src/shell/ResponseIndex.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
 import { alertId, newAlert, policy, T0 } from "../support/alerts.js"
 import { backends } from "../support/stores.js"
@@ -163,19 +164,42 @@ describe.each(backends)("store contract on $name", ({ name, layer }) => {
         const before = yield* members.isOptedOut("1", "2")
         yield* members.setOptOut("1", "2", 60_000)
         const after = yield* members.isOptedOut("1", "2")
-        yield* members.setOpenAlert("1", "2", alertId(7), 60_000)
-        yield* members.clearOpenAlert("1", "2", alertId(8))
-        const open = yield* members.openAlert("1", "2")
-        yield* members.clearOpenAlert("1", "2", alertId(7))
-        const cleared = yield* members.openAlert("1", "2")
-        return { recent, all, before, after, open, cleared }
+        yield* members.clearOptOut("1", "2")
+        const cleared = yield* members.isOptedOut("1", "2")
+        return { recent, all, before, after, cleared }
       }),
     )
     expect(result.recent.map((e) => e.messageId)).toEqual(["3", "4", "5"])
     expect(result.all.map((e) => e.messageId)).toEqual(["2", "3", "4", "5"])
-    expect([result.before, result.after]).toEqual([false, true])
-    expect(result.open).toEqual(Option.some(alertId(7)))
-    expect(result.cleared).toEqual(Option.none())
+    expect([result.before, result.after, result.cleared]).toEqual([false, true, false])
+  })
+
+  it("finds a member's open alert and a support thread's alert in one lookup, skipping bad records", async () => {
+    const result = await run(
+      "responses",
+      Effect.gen(function* () {
+        const responses = yield* ResponseIndex
+        yield* responses.watchMember("1", "20", { alertId: alertId(7), sourceChannelId: "300" }, 60_000)
+        yield* responses.watchMember("1", "21", { alertId: alertId(8), sourceChannelId: "301" }, 60_000)
+        // A newer alert of the same member replaces the older one.
+        yield* responses.watchMember("1", "21", { alertId: alertId(9), sourceChannelId: "302" }, 60_000)
+        yield* responses.watchThread("500", alertId(7), 60_000)
+        const inThread = yield* responses.lookup("1", { threadId: "500", memberIds: ["20", "21", "22"] })
+        const elsewhere = yield* responses.lookup("1", { threadId: "501", memberIds: ["21"] })
+        const otherGuild = yield* responses.lookup("2", { threadId: "501", memberIds: ["20"] })
+        const open = yield* responses.openAlert("1", "21")
+        return { inThread, elsewhere, otherGuild, open }
+      }),
+    )
+    expect(result.inThread.thread).toBe(alertId(7))
+    expect([...result.inThread.members.entries()]).toEqual([
+      ["20", { alertId: alertId(7), sourceChannelId: "300" }],
+      ["21", { alertId: alertId(9), sourceChannelId: "302" }],
+    ])
+    expect(result.elsewhere.thread).toBeNull()
+    expect([...result.elsewhere.members.keys()]).toEqual(["21"])
+    expect(result.otherGuild.members.size).toBe(0)
+    expect(result.open).toEqual(Option.some({ alertId: alertId(9), sourceChannelId: "302" }))
   })
   it("counts intake losses per day, each counter on its own, starting from zero", async () => {
     const [before, after, otherDay] = await run(

@@ -20,11 +20,13 @@ import {
 import { AlertDispatcher } from "../../src/app/alerts/AlertDispatcher.js"
 import { AlertLifecycle } from "../../src/app/alerts/AlertLifecycle.js"
 import { Buttons } from "../../src/app/buttons/Buttons.js"
+import { Commands } from "../../src/app/commands/Commands.js"
 import { AshContact } from "../../src/app/contact/AshContact.js"
 import { analyse } from "../../src/app/intake/Analyse.js"
 import { toIntakeMessage } from "../../src/app/intake/Intake.js"
 import { NlpOutage } from "../../src/app/intake/NlpOutage.js"
 import { Features } from "../../src/app/main.js"
+import { Responses } from "../../src/app/responses/Responses.js"
 import { BotSettings } from "../../src/app/runtime/BotSettings.js"
 import { Timers } from "../../src/app/timers/Timers.js"
 import { calendarOf } from "../../src/core/Calendar.js"
@@ -84,6 +86,7 @@ export const testEnv = (overrides: Readonly<Record<string, string>> = {}): Recor
   BOT_ALERT_CHANNEL_CRISIS_IDS: JSON.stringify([CHANNEL.crisis]),
   BOT_ALERT_CHANNEL_CRITICAL_IDS: JSON.stringify([CHANNEL.critical]),
   BOT_CRT_ROLE_IDS: JSON.stringify([ROLE.crt]),
+  BOT_SUPPORT_CHANNEL_ID: CHANNEL.support,
   BOT_TIMER_POLL_MS: String(TIMER_POLL_MS),
   ...overrides,
 })
@@ -281,10 +284,10 @@ export const withBot = <A, E>(
  * polls for NLP recovery every 5 s, which a TestClock.adjust over hours would wake thousands of
  * times; timer tests post their alerts through the intake's `analyse` (`postAlert`) instead.
  */
-export const AlertFeatures = Layer.mergeAll(Buttons.Live, Timers.Live).pipe(
+export const AlertFeatures = Layer.mergeAll(Buttons.Live, Commands.Live, Responses.Live, Timers.Live).pipe(
   Layer.provideMerge(Layer.mergeAll(AlertDispatcher.Live, NlpOutage.Live)),
   Layer.provideMerge(AlertLifecycle.Live),
-  Layer.provideMerge(AshContact.Unavailable),
+  Layer.provideMerge(AshContact.Live),
 )
 
 // ---------------------------------------------------------------------------------------------
@@ -308,7 +311,13 @@ export const write = (from: string, content: string, channel: string = CHANNEL.g
     discord.memberSays({
       channelId: channel,
       content,
-      author: { id: from, bot: false, displayName: `Member ${from.slice(-2)}`, avatarUrl: undefined },
+      author: {
+        id: from,
+        bot: false,
+        displayName: `Member ${from.slice(-2)}`,
+        avatarUrl: undefined,
+        roleIds: [],
+      },
     }),
   )
 

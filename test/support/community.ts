@@ -8,4 +8,6 @@ export const CHANNEL = {
   monitor: "930000000000000001",
   crisis: "930000000000000002",
   critical: "930000000000000003",
+  /** Where Ash opens a private thread for a member whose DMs are closed. */
+  support: "930000000000000004",
 } as const

@@ -282,6 +282,7 @@ const memoryDriver = (control: DiscordMemoryControl): DiscordDriver => {
             bot: memberOf(userId).bot === true,
             displayName: displayNameOf(userId),
             avatarUrl: undefined,
+            roleIds: rolesOf(userId),
           },
         }),
         (m) => {
@@ -567,7 +568,7 @@ const liveDriver = (emulator: DiscordEmulator): DiscordDriver => {
         return (handle?.calls ?? []).filter((c) => c.status < 300).map(answerOf)
       }),
     registered: Effect.sync(() =>
-      emulator.registeredCommands.filter((c) => c.guildId === undefined).map((c) => commandSpec(c.command)),
+      emulator.registeredCommands.filter((c) => c.guildId === GUILD).map((c) => commandSpec(c.command)),
     ),
     fail: (operation, failure, options) =>
       Effect.sync(() =>

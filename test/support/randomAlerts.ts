@@ -47,7 +47,7 @@ export const randomEvent = (random: () => number): LifecycleEvent => {
   const events: ReadonlyArray<LifecycleEvent> = [
     { _tag: "Acknowledge", by },
     { _tag: "RequestAshContact", by },
-    { _tag: "AshContactMade", via: "dm" },
+    { _tag: "AshContactMade", via: "dm", threadId: null },
     { _tag: "AshContactFailed", reason: "dms closed" },
     { _tag: "FirstResponse", by, detection: "thread_message" },
     { _tag: "Resolve", by },

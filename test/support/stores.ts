@@ -7,6 +7,7 @@ import { MemberStore } from "../../src/shell/MemberStore.js"
 import { OutageBuffer } from "../../src/shell/OutageBuffer.js"
 import { PendingAlerts } from "../../src/shell/PendingAlerts.js"
 import type { Redis } from "../../src/shell/Redis.js"
+import { ResponseIndex } from "../../src/shell/ResponseIndex.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
 import { testRedis } from "./redis.js"
 
@@ -18,6 +19,7 @@ export type Stores =
   | IntakeCounters
   | OutageBuffer
   | PendingAlerts
+  | ResponseIndex
 
 /** Every store in process memory. */
 export const memoryStores = (): Layer.Layer<Stores> =>
@@ -28,6 +30,7 @@ export const memoryStores = (): Layer.Layer<Stores> =>
     IntakeCounters.Memory,
     OutageBuffer.Memory,
     PendingAlerts.Memory,
+    ResponseIndex.Memory,
   )
 
 /** Every store on the given Redis layer. */
@@ -43,6 +46,7 @@ export const redisStoresOn = <E>(
     IntakeCounters.layer(retention.dailyMs),
     OutageBuffer.Live,
     PendingAlerts.Live,
+    ResponseIndex.Live,
   ).pipe(Layer.provideMerge(redis))
 
 /** Every store on the test run's Redis, under a key prefix of their own. */

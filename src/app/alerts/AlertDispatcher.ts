@@ -17,6 +17,7 @@ import { type CooldownDecision, CooldownStore } from "../../shell/CooldownStore.
 import type { Discord } from "../../shell/discord/Discord.js"
 import { MemberStore } from "../../shell/MemberStore.js"
 import type { PendingAlerts } from "../../shell/PendingAlerts.js"
+import { ResponseIndex } from "../../shell/ResponseIndex.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { withinBudget } from "../runtime/Budgets.js"
 import { jumpLink } from "../runtime/Links.js"
@@ -170,23 +171,27 @@ const pendingAlert = ({ message, verdict, decision, alertId, optedOut }: AlertTo
     } satisfies PendingAlert
   })
 
-/** Write the alert pending, post it with fallback, record it; remembered as the member's open alert. */
+/** Write the alert pending (and watch it as the member's open alert), post it with fallback, record it. */
 const postAndStore = (toPost: AlertToPost) =>
   Effect.gen(function* () {
     const { message, alertId } = toPost
     const settings = yield* BotSettings
-    const members = yield* MemberStore
+    const responses = yield* ResponseIndex
     const pending = yield* pendingAlert(toPost)
-    yield* writePending(pending)
-    const posted = yield* postPending(pending)
-    if (Option.isNone(posted)) return posted
-    yield* withinBudget(
+    // Watched before it is posted: a CRT member may answer the member the moment it appears.
+    const watch = withinBudget(
       "open alert",
-      members.setOpenAlert(message.guildId, message.authorId, alertId, settings.lifecycle.expireAfterMs),
+      responses.watchMember(
+        message.guildId,
+        message.authorId,
+        { alertId, sourceChannelId: message.channelId },
+        settings.lifecycle.expireAfterMs,
+      ),
       undefined,
-      "not remembered for the member",
+      "not remembered for the member: replies and mentions will not count as a first response",
     )
-    return posted
+    yield* Effect.all([writePending(pending), watch], { concurrency: 2, discard: true })
+    return yield* postPending(pending)
   })
 
 /** Decide and, if it is due, post an alert for a flagged message. */
@@ -270,7 +275,14 @@ const alertFor = (message: IntakeMessage, verdict: Verdict, decision: AlertDecis
     return { _tag: "Posted", alertId, ...posted.value } satisfies DispatchOutcome
   })
 
-type DispatchServices = BotSettings | CooldownStore | MemberStore | AlertLifecycle | Discord | PendingAlerts
+type DispatchServices =
+  | BotSettings
+  | CooldownStore
+  | MemberStore
+  | ResponseIndex
+  | AlertLifecycle
+  | Discord
+  | PendingAlerts
 
 /** Dispatch: from an analysed message to a posted, stored alert (or a counted repeat). */
 export class AlertDispatcher extends Context.Tag("ash/AlertDispatcher")<

@@ -11,16 +11,11 @@ import type { LifecycleEffect, LifecycleEvent, RenotifyReason, Transition } from
 import type { AshContactMode } from "../../core/milestones/AshContacted.js"
 import { type AlertAlreadyExists, AlertStore, type ApplyError } from "../../shell/AlertStore.js"
 import { type ButtonPress, Discord, type DiscordError } from "../../shell/discord/Discord.js"
-import { AshContact } from "../contact/AshContact.js"
+import { AshContact, type ContactOutcome } from "../contact/AshContact.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { makeAlertMessages } from "./AlertMessages.js"
 import { makeRecording } from "./Recording.js"
 import { renotifyMessage } from "./Renotify.js"
-
-/** Talk to Ash was pressed on a bot that cannot reach members: nothing is recorded. */
-export class ContactUnavailable extends Data.TaggedError("ContactUnavailable")<{
-  readonly alertId: AlertId
-}> {}
 
 /** The alert was posted while the store did not answer; its record is written once it does. */
 export class AlertRecording extends Data.TaggedError("AlertRecording")<{
@@ -42,7 +37,7 @@ export interface AlertLifecycleService {
     alertId: AlertId,
     event: LifecycleEvent,
     press?: ButtonPress,
-  ) => Effect.Effect<Transition, ApplyError | ContactUnavailable | AlertRecording>
+  ) => Effect.Effect<Transition, ApplyError | AlertRecording>
 }
 
 /**
@@ -101,14 +96,30 @@ const renotify = ({ discord, settings }: Ports, alert: Alert, reason: RenotifyRe
     .reply(alertRef(alert), renotifyMessage(reason, settings.dispatch.crtRoleIds))
     .pipe(Effect.retry(RETRY), Effect.asVoid, Effect.catchAll(logged("CRT NOT re-pinged")))
 
-/** Reach the member; the outcome is the follow-up event (made, or failed: which re-pings the CRT). */
+/** The follow-up event of a contact: made, opted out meanwhile, or failed (which re-pings the CRT). */
+const contactEvent = (outcome: ContactOutcome): LifecycleEvent => {
+  switch (outcome._tag) {
+    case "Reached":
+      return { _tag: "AshContactMade", via: outcome.via, threadId: outcome.threadId }
+    case "OptedOut":
+      return { _tag: "MemberOptedOut" }
+    case "Unreachable":
+      return { _tag: "AshContactFailed", reason: outcome.reason }
+  }
+}
+
+/** Reach the member; the outcome is applied as the follow-up event. */
 const contactMember = (ports: Ports, alert: Alert, mode: AshContactMode, apply: Apply) =>
   ports.contact.reach(alert, mode).pipe(
-    Effect.match({
-      onSuccess: (via): LifecycleEvent => ({ _tag: "AshContactMade", via }),
-      onFailure: (e): LifecycleEvent => ({ _tag: "AshContactFailed", reason: e.reason }),
-    }),
-    Effect.flatMap((outcome) => apply(alert.id, outcome)),
+    Effect.tap((outcome) =>
+      outcome._tag === "Unreachable"
+        ? Effect.logWarning(`Ash could not reach the member: ${outcome.reason}`)
+        : Effect.logInfo(
+            `Ash contact: ${outcome._tag}${outcome._tag === "Reached" ? ` by ${outcome.via}` : ""}`,
+          ),
+    ),
+    Effect.map(contactEvent),
+    Effect.flatMap((event) => apply(alert.id, event)),
     Effect.asVoid,
     Effect.catchAll((e) => Effect.logError(`contact outcome not recorded: ${e._tag}`)),
   )
@@ -150,8 +161,6 @@ const make = Effect.gen(function* () {
   const recording = yield* makeRecording(ports.store, (t) => runAll(t, undefined))
   const apply: Apply = (alertId, event, press) =>
     Effect.gen(function* () {
-      if (event._tag === "RequestAshContact" && !ports.contact.available)
-        return yield* new ContactUnavailable({ alertId })
       if (!(yield* recording.settled(alertId))) return yield* new AlertRecording({ alertId })
       const transition = yield* ports.store.apply(alertId, event)
       ports.messages.remember(transition.alert)

@@ -1,14 +1,20 @@
 /** Alert buttons: every press decoded, authorised, answered within Discord's 3 s, then applied. */
 import { Effect, Either, Layer, Option, Stream } from "effect"
-import { decodeCustomId } from "../../core/CustomId.js"
+import { decodeCustomId, OPT_OUT_ACTION } from "../../core/CustomId.js"
 import { pressEvent } from "../../core/Lifecycle.js"
 import { describeRejection, REPLIES } from "../../core/Replies.js"
+import type { AlertStore } from "../../shell/AlertStore.js"
 import { type ButtonPress, Discord } from "../../shell/discord/Discord.js"
+import type { MemberStore } from "../../shell/MemberStore.js"
 import { AlertLifecycle } from "../alerts/AlertLifecycle.js"
+import { optOutByMember } from "../contact/OptOut.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { drainingRunner, SHUTDOWN_GRACE } from "../runtime/Handlers.js"
 
-/** One press: an unknown button or a member without a CRT role changes nothing and is logged. */
+/**
+ * One press: an unknown button, or an alert button pressed by a member without a CRT role, changes
+ * nothing and is logged. The opt-out button on Ash's welcome is the member's own.
+ */
 export const handlePress = (press: ButtonPress) =>
   Effect.gen(function* () {
     const settings = yield* BotSettings
@@ -24,6 +30,7 @@ export const handlePress = (press: ButtonPress) =>
       return yield* answer(REPLIES.unknownButton)
     }
     const target = decoded.right
+    if (target.action === OPT_OUT_ACTION) return yield* optOutByMember(press, target.alertId)
     if (!press.roleIds.some((r) => settings.dispatch.crtRoleIds.includes(r))) {
       yield* Effect.logWarning(
         `${press.userId} without a CRT role pressed ${target.action} on ${target.alertId}`,
@@ -44,8 +51,6 @@ export const handlePress = (press: ButtonPress) =>
         return yield* followUp(REPLIES.alertMissing)
       case "AlertRecording":
         return yield* followUp(REPLIES.alertRecording)
-      case "ContactUnavailable":
-        return yield* followUp(REPLIES.ashUnavailable)
       default:
         yield* Effect.logError(
           `${target.action} on ${target.alertId} by ${press.userId} not applied: ${error.message}`,
@@ -62,7 +67,7 @@ export const Buttons = {
   Live: Layer.scopedDiscard(
     Effect.gen(function* () {
       const discord = yield* Discord
-      const run = yield* drainingRunner<AlertLifecycle | BotSettings | Discord>(
+      const run = yield* drainingRunner<AlertLifecycle | BotSettings | Discord | AlertStore | MemberStore>(
         "button handlers",
         SHUTDOWN_GRACE,
       )

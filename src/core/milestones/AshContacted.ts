@@ -33,6 +33,8 @@ export const AshContactedData = Schema.Struct({
   ...Reached.fields,
   mode: AshContactMode,
   via: ContactChannel,
+  /** The private thread, when Ash reached the member there (records from before it: none). */
+  threadId: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
 })
 
 /**
@@ -93,12 +95,15 @@ export const AshContacted = milestone({
       )
     }),
     /** The shell reached the member (DM or private thread) for the pending request. */
-    AshContactMade: event({ via: ContactChannel }, (alert, e, now) => {
-      const r = alert.contactRequest
-      if (r === null) return refuse({ _tag: "NoContactPending" })
-      const reached = stampWith(alert, r.by, now, { mode: r.mode, via: e.via })
-      return reach(alert, "ashContacted", reached, CONTACTED, { contactRequest: null })
-    }),
+    AshContactMade: event(
+      { via: ContactChannel, threadId: Schema.NullOr(Schema.String) },
+      (alert, e, now) => {
+        const r = alert.contactRequest
+        if (r === null) return refuse({ _tag: "NoContactPending" })
+        const reached = stampWith(alert, r.by, now, { mode: r.mode, via: e.via, threadId: e.threadId })
+        return reach(alert, "ashContacted", reached, CONTACTED, { contactRequest: null })
+      },
+    ),
     /** The shell could not reach the member for the pending request: no contact is recorded. */
     AshContactFailed: event({ reason: Schema.String }, (alert) =>
       alert.contactRequest === null
@@ -124,12 +129,17 @@ export const AshContacted = milestone({
   },
   status: (alert) => {
     const c = alert.milestones.ashContacted
-    if (c === null) return alert.contactFailures > 0 ? ["⚠️ Could not reach the member"] : []
-    const via = c.via === "thread" ? " (private thread)" : ""
+    if (c === null) return alert.contactFailures > 0 ? ["⚠️ Ash could not reach the member"] : []
+    const via =
+      c.via === "dm"
+        ? "by DM"
+        : c.threadId === null
+          ? "in a private thread"
+          : `in a private thread: <#${c.threadId}>`
     return [
       c.mode === "auto"
-        ? `🤖 Ash reached out automatically after ${after(c.elapsedMs)}${via}`
-        : `💬 Ash contacted by ${actor(c.by)} after ${after(c.elapsedMs)}${via}`,
+        ? `🤖 Ash reached out automatically after ${after(c.elapsedMs)}, ${via}`
+        : `💬 Ash reached out for ${actor(c.by)} after ${after(c.elapsedMs)}, ${via}`,
     ]
   },
   already: (c) =>

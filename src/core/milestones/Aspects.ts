@@ -29,14 +29,20 @@ export const Created = aspect({
 /** The member prefers human support: Ash never contacts them, and the CRT is asked to. */
 export const OptOut = aspect({
   events: {
-    /** The member said they prefer human support. */
+    /**
+     * The member said they prefer human support (their button, or a CRT member's command). A
+     * contact under way is dropped: the member is not to be reached by Ash. It stays on the alert
+     * (the day counts it once); clearing the stored preference lets Ash reach them on new alerts.
+     */
     MemberOptedOut: event({}, (alert) =>
-      alert.optedOut ? refuse({ _tag: "AlreadyOptedOut" }) : accept({ optedOut: true }, OPTED_OUT),
+      alert.optedOut
+        ? refuse({ _tag: "AlreadyOptedOut" })
+        : accept({ optedOut: true, contactRequest: null }, OPTED_OUT),
     ),
   },
   button: null,
   status: (alert) =>
-    alert.optedOut ? ["👤 Member prefers human support — please reach out personally"] : [],
+    alert.optedOut ? ["👤 The member prefers human support — please reach out personally"] : [],
   metrics: {
     counters: [{ name: "optedOut", field: "user_optout_count", counts: (alert) => alert.optedOut }],
     clock: null,

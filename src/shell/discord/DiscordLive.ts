@@ -108,6 +108,10 @@ const login = (settings: DiscordSettings) =>
     (client) => Effect.promise(() => client.destroy()),
   )
 
+/** The author's roles; discord.js also lists the guild's @everyone role (the guild's id), Discord does not. */
+const authorRoles = (message: Message<true>): ReadonlyArray<string> =>
+  message.member === null ? [] : [...message.member.roles.cache.keys()].filter((id) => id !== message.guildId)
+
 const toIncoming = (message: Message<true>): IncomingMessage => ({
   guildId: message.guildId,
   channelId: message.channelId,
@@ -118,9 +122,13 @@ const toIncoming = (message: Message<true>): IncomingMessage => ({
     bot: message.author.bot,
     displayName: message.member?.displayName ?? message.author.displayName,
     avatarUrl: message.author.displayAvatarURL(),
+    roleIds: authorRoles(message),
   },
   content: message.content,
   sentAt: message.createdTimestamp,
+  // Discord sends the replied-to message with a reply; its author is the one replied to.
+  repliedToUserId: message.reference === null ? null : (message.mentions.repliedUser?.id ?? null),
+  mentionedUserIds: [...message.mentions.users.keys()],
 })
 
 const toPosted = (message: Message): PostedMessage => ({
@@ -299,9 +307,11 @@ export const makeLive = (
       botUserId: client.user.id,
       ...messagingOf(client),
       interactions: interactionsOf(registry),
-      registerCommands: (commands) =>
+      registerCommands: (commands, guildIds) =>
         call("register commands", async () => {
-          await client.application.commands.set(commands.map(toCommandData))
+          const data = commands.map(toCommandData)
+          const guilds = guildIds.length > 0 ? guildIds : [...client.guilds.cache.keys()]
+          for (const guildId of guilds) await client.application.commands.set(data, guildId)
         }),
       messages: events<IncomingMessage>(client, (c, emit) => {
         // Discord also sends the bot its own messages; the port passes on everyone else's.

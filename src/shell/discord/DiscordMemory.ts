@@ -68,8 +68,13 @@ export interface PrivateThread {
   readonly threadId: string
   readonly channelId: string
   readonly name: string
-  /** The bot, which opened the thread, and the members it added. */
+  /**
+   * The bot, which opened the thread, the members it added, and those the bot's messages there
+   * mentioned (Discord adds a mentioned user to a private thread).
+   */
   readonly memberIds: ReadonlyArray<string>
+  /** Roles the bot's messages there mentioned: Discord adds their members who see the channel. */
+  readonly roleIds: ReadonlyArray<string>
 }
 
 export interface DiscordMemoryControl {
@@ -79,6 +84,8 @@ export interface DiscordMemoryControl {
   readonly answers: (interactionId: string) => Effect.Effect<ReadonlyArray<InteractionAnswer>>
   readonly threads: Effect.Effect<ReadonlyArray<PrivateThread>>
   readonly registered: Effect.Effect<ReadonlyArray<CommandSpec>>
+  /** The guilds the commands were registered in (empty: every guild the bot is in). */
+  readonly registeredIn: Effect.Effect<ReadonlyArray<string>>
   /**
    * A member writes in a channel (in one of the bot's private threads, only a member of it can);
    * returns the message as the bot receives it. Its `parentChannelId` is filled in a thread.
@@ -139,6 +146,22 @@ type Located =
   | { readonly _tag: "theirs"; readonly message: IncomingMessage }
 
 const noCommands: ReadonlyArray<CommandSpec> = []
+const noGuilds: ReadonlyArray<string> = []
+
+/** A bot message in a private thread adds whom it may ping, as Discord does. */
+const mentionIn =
+  (threads: Array<PrivateThread>) =>
+  (channelId: string, message: OutgoingMessage): void => {
+    const i = threads.findIndex((t) => t.threadId === channelId)
+    const thread = threads[i]
+    if (thread === undefined) return
+    const { users, roles } = message.allowedMentions
+    threads[i] = {
+      ...thread,
+      memberIds: [...new Set([...thread.memberIds, ...users])],
+      roleIds: [...new Set([...thread.roleIds, ...roles])],
+    }
+  }
 
 /** The twin's state and its record of what the bot did. */
 const memoryState = () => {
@@ -157,7 +180,7 @@ const memoryState = () => {
     /** Interactions Discord sent the bot, by id. */
     origins: new Map<string, Origin>(),
     threads,
-    registered: { commands: noCommands },
+    registered: { commands: noCommands, guildIds: noGuilds },
     closedDms: new Set<string>(),
     incoming: channel<IncomingMessage>(),
     presses: channel<ButtonPress>(),
@@ -172,6 +195,7 @@ const memoryState = () => {
     },
     threadOf: (channelId: string): PrivateThread | undefined => threads.find((t) => t.threadId === channelId),
     keep: (ref: MessageRef, message: OutgoingMessage, via: StoredMessage["via"]): MessageRef => {
+      mentionIn(threads)(ref.channelId, message)
       stored.set(ref.messageId, {
         ...ref,
         content: message.content ?? "",
@@ -324,7 +348,7 @@ const memoryMessaging = (s: MemoryState) =>
           : Effect.sync(() => {
               const threadId = s.nextId()
               const members = [...new Set([MEMORY_BOT_ID, ...memberIds])]
-              s.threads.push({ threadId, channelId, name, memberIds: members })
+              s.threads.push({ threadId, channelId, name, memberIds: members, roleIds: [] })
               return threadId
             }),
       )
@@ -334,6 +358,23 @@ const memoryMessaging = (s: MemoryState) =>
 const hasButton = (message: StoredMessage, customId: string): boolean =>
   message.components.some((row) => row.components.some((b) => b.customId === customId))
 
+/** A message's fields a test leaves out: an ordinary member writing, now. */
+const incomingDefaults = (s: MemoryState, channelId: string, now: number): IncomingMessage => ({
+  guildId: MEMORY_GUILD_ID,
+  channelId,
+  content: "",
+  parentChannelId: s.threadOf(channelId)?.channelId ?? null,
+  messageId: s.nextId(),
+  author: { id: "100000000000000099", bot: false, displayName: "Member", avatarUrl: undefined, roleIds: [] },
+  sentAt: now,
+  repliedToUserId: null,
+  mentionedUserIds: [],
+})
+
+/** A private thread is seen by its members and by the roles the bot's messages there pinged. */
+const seesThread = (t: PrivateThread, author: IncomingMessage["author"]): boolean =>
+  t.memberIds.includes(author.id) || author.roleIds.some((r) => t.roleIds.includes(r))
+
 /** What a test does as the members, the CRT and Discord itself. */
 const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
   messages: Effect.sync(() => [...s.stored.values()]),
@@ -341,18 +382,15 @@ const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
   answers: (id) => Effect.sync(() => [...(s.answers.get(id) ?? [])]),
   threads: Effect.sync(() => [...s.threads]),
   registered: Effect.sync(() => [...s.registered.commands]),
+  registeredIn: Effect.sync(() => [...s.registered.guildIds]),
   memberSays: (m) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const message: IncomingMessage = {
-        guildId: MEMORY_GUILD_ID,
-        parentChannelId: s.threadOf(m.channelId)?.channelId ?? null,
-        messageId: s.nextId(),
-        author: { id: "100000000000000099", bot: false, displayName: "Member", avatarUrl: undefined },
-        sentAt: now,
+        ...incomingDefaults(s, m.channelId, now),
         ...m,
       }
       const thread = s.threadOf(message.channelId)
-      if (thread !== undefined && !thread.memberIds.includes(message.author.id))
+      if (thread !== undefined && !seesThread(thread, message.author))
         return Effect.dieMessage(
           `${message.author.id} is not a member of the private thread ${thread.threadId}`,
         )
@@ -376,7 +414,7 @@ const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
           customId: input.customId,
           userId: input.userId,
           roleIds: input.roleIds,
-          guildId: MEMORY_GUILD_ID,
+          guildId: message.via._tag === "dm" ? null : MEMORY_GUILD_ID,
           message: postedOf(message),
         }
         s.presses.emit(press)
@@ -407,13 +445,14 @@ export const makeMemory: Effect.Effect<{
     botUserId: MEMORY_BOT_ID,
     ...memoryMessaging(s),
     interactions: memoryInteractions(s),
-    registerCommands: (commands) =>
+    registerCommands: (commands, guildIds) =>
       Effect.flatMap(s.faults.check("registerCommands", "", "register commands"), () =>
         Effect.suspend(() => {
           const problem = commandsProblem(commands)
           if (problem !== undefined)
             return Effect.fail(refusal("register commands", 400, 50035, `Invalid Form Body: ${problem}`))
           s.registered.commands = [...commands]
+          s.registered.guildIds = [...guildIds]
           return Effect.void
         }),
       ),

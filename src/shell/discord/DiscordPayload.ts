@@ -62,7 +62,7 @@ const toComponents = (rows: ReadonlyArray<ActionRow>) =>
 const toAllowedMentions = (m: AllowedMentions) => ({
   parse: [],
   roles: [...m.roles],
-  users: [],
+  users: [...m.users],
   repliedUser: m.repliedUser,
 })
 
@@ -86,6 +86,7 @@ const OPTION_TYPE = {
   string: ApplicationCommandOptionType.String,
   integer: ApplicationCommandOptionType.Integer,
   boolean: ApplicationCommandOptionType.Boolean,
+  user: ApplicationCommandOptionType.User,
 } as const
 
 const toOption = (o: CommandOptionSpec): APIApplicationCommandOption => {
@@ -114,6 +115,8 @@ const toOption = (o: CommandOptionSpec): APIApplicationCommandOption => {
       return { ...base, type: OPTION_TYPE.integer, required: o.required ?? false }
     case "boolean":
       return { ...base, type: OPTION_TYPE.boolean, required: o.required ?? false }
+    case "user":
+      return { ...base, type: OPTION_TYPE.user, required: o.required ?? false }
   }
 }
 

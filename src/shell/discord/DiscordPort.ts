@@ -48,6 +48,8 @@ export interface Author {
   /** The member's server nickname, else their display name. */
   readonly displayName: string
   readonly avatarUrl: string | undefined
+  /** The author's roles in the guild (the @everyone role left out). */
+  readonly roleIds: ReadonlyArray<string>
 }
 
 /** A message someone wrote in a channel the bot can read. */
@@ -61,6 +63,10 @@ export interface IncomingMessage {
   readonly content: string
   /** Discord's timestamp of the message. */
   readonly sentAt: number
+  /** The author of the message this one replies to; null when it is not a reply. */
+  readonly repliedToUserId: string | null
+  /** Users the message mentions. */
+  readonly mentionedUserIds: ReadonlyArray<string>
 }
 
 /** An interaction to answer (within 3 s: defer, reply, or update). */
@@ -137,7 +143,7 @@ export interface CommandSpec {
 }
 
 export interface CommandOptionSpec {
-  readonly type: "subcommand" | "string" | "integer" | "boolean"
+  readonly type: "subcommand" | "string" | "integer" | "boolean" | "user"
   readonly name: string
   readonly description: string
   readonly required?: boolean | undefined
@@ -174,7 +180,14 @@ export interface DiscordService {
     /** Edit the deferred message: the pressed message after `deferUpdate`, the answer after `deferReply`. */
     readonly editOriginal: (ref: InteractionRef, edit: MessageEdit) => Effect.Effect<void, DiscordError>
   }
-  readonly registerCommands: (commands: ReadonlyArray<CommandSpec>) => Effect.Effect<void, DiscordError>
+  /**
+   * Register the bot's slash commands as guild commands (available at once, unlike global ones)
+   * in `guildIds`, or in every guild the bot is in when the list is empty.
+   */
+  readonly registerCommands: (
+    commands: ReadonlyArray<CommandSpec>,
+    guildIds: ReadonlyArray<string>,
+  ) => Effect.Effect<void, DiscordError>
   /** Messages in the guilds the bot is in, as they arrive. */
   readonly messages: Stream.Stream<IncomingMessage>
   readonly presses: Stream.Stream<ButtonPress>

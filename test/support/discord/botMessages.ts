@@ -3,6 +3,7 @@ import {
   type APIInteraction,
   type APIMessage,
   type APIUser,
+  ChannelType,
   GatewayDispatchEvents,
   InteractionType,
   MessageFlags,
@@ -15,7 +16,7 @@ import { dispatchMessage } from "./gatewayFeed.js"
 import { discordError, type Reply, type UploadedFile } from "./httpKit.js"
 import type { InteractionState } from "./Interactions.js"
 import type { MessageBody, MessageRecord, MessageStore } from "./MessageStore.js"
-import { errorTree, messageProblems, resolveMentions } from "./messageRules.js"
+import { errorTree, messageProblems, type ResolvedMentions, resolveMentions } from "./messageRules.js"
 import type { StoredFile } from "./types.js"
 import type { ChannelRecord } from "./World.js"
 
@@ -133,6 +134,23 @@ const refuse = (
   return undefined
 }
 
+/**
+ * A message in a private thread adds whom it pings to the thread, as Discord does: each mentioned
+ * member, and the members of each mentioned role (that is how a bot lets a team into a private
+ * thread without adding each person).
+ */
+const joinByMention = (core: EmulatorCore, channel: ChannelRecord, mentions: ResolvedMentions): void => {
+  const members = core.world.threadMembers.get(channel.id)
+  const guildId = core.world.guildIdOf(channel.id)
+  if (channel.type !== ChannelType.PrivateThread || members === undefined || guildId === undefined) return
+  const guildMembers = core.world.guildMembers(guildId)
+  for (const m of guildMembers) {
+    const id = m.user?.id
+    if (id === undefined) continue
+    if (mentions.users.includes(id) || m.roles.some((r) => mentions.roles.includes(r))) members.add(id)
+  }
+}
+
 const create = (
   core: EmulatorCore,
   channel: ChannelRecord,
@@ -167,6 +185,7 @@ const create = (
     ephemeral: extra.ephemeral,
     loading: extra.loading,
   })
+  joinByMention(core, channel, mentions)
   dispatchMessage(core, GatewayDispatchEvents.MessageCreate, record)
   return record
 }

@@ -7,6 +7,7 @@ import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
   ApplicationIntegrationType,
+  ChannelType,
   ComponentType,
   GatewayDispatchEvents,
   InteractionContextType,
@@ -68,6 +69,31 @@ const interactionBase = (
   }
 }
 
+/**
+ * The fields of an interaction in the bot's DM with `userId`: no guild and no member, the `user`
+ * instead, in the bot-DM context. Only the DM's recipient can see (and so click) anything there.
+ */
+const dmInteractionBase = (core: EmulatorCore, channel: ChannelRecord, userId: Snowflake) => {
+  const recipient = channel.type === ChannelType.DM ? channel.recipients?.[0] : undefined
+  if (recipient === undefined || recipient.id !== userId)
+    throw new Error(`emulator: ${userId} cannot see the DM channel ${channel.id}`)
+  return {
+    id: core.nextId(),
+    application_id: core.applicationId,
+    token: `aW50ZXJhY3Rpb24${randomSecret(48)}`,
+    version: 1 as const,
+    channel,
+    channel_id: channel.id,
+    user: recipient,
+    app_permissions: "0",
+    locale: Locale.EnglishUS,
+    entitlements: [],
+    authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: "0" },
+    context: InteractionContextType.BotDM,
+    attachment_size_limit: 10 * 1024 * 1024,
+  }
+}
+
 /** The options of a slash command invocation, typed as the registered command declares them. */
 const optionsFor = (
   input: SlashCommandInput,
@@ -100,7 +126,6 @@ const optionsFor = (
 export const clickButton = (core: EmulatorCore, input: ClickButtonInput): InteractionHandle => {
   const record = core.store.get(input.messageId)
   if (record === undefined) throw new Error(`emulator: no message ${input.messageId}`)
-  const guildId = guildOfChannel(core.world, record.message.channel_id)
   const onMessage = (record.message.components ?? []).some(
     (row) =>
       row.type === ComponentType.ActionRow &&
@@ -116,8 +141,11 @@ export const clickButton = (core: EmulatorCore, input: ClickButtonInput): Intera
     throw new Error(`emulator: message ${input.messageId} has no enabled button ${input.customId}`)
   }
   const channel = channelOrThrow(core.world, record.message.channel_id)
+  const guildId = core.world.guildIdOf(channel.id)
   const payload = {
-    ...interactionBase(core, guildId, channel, input.userId),
+    ...(guildId === undefined
+      ? dmInteractionBase(core, channel, input.userId)
+      : interactionBase(core, guildId, channel, input.userId)),
     type: InteractionType.MessageComponent,
     data: { custom_id: input.customId, component_type: ComponentType.Button },
     message: record.message,
