@@ -122,6 +122,16 @@ ${checks.join("\n")}
   first interaction callback. RSS growth: the bot process's resident memory at the end of the
   100,000 messages against the start (each the median of three samples, as the garbage collector
   swings it by about 15 %).
+- \`timers.*\`: automatic contact with two bot processes (\`node dist/app/main.js\` twice) sharing
+  one Redis timer set, against the emulator: 1,000 HIGH alerts, ten a second, each due for Ash's
+  automatic DM 3 s after it was posted (\`BOT_AUTO_INITIATE_DELAY_MINUTES_HIGH=0.05\`, the default
+  250 ms poll). Lag: the DM's timestamp minus (the alert message's timestamp + 3 s) — it includes
+  the milliseconds between posting an alert and recording it, so it is an upper bound.
+  \`timers.duplicate_contacts\`: members DMed more than once (each timer is claimed by one process).
+- \`lookup.*\`: whether a CRT member's message is a first response — \`ResponseIndex.lookup\` for a
+  message in some channel replying to one member and mentioning another, against 10,000 watched
+  members and 1,000 support threads in a private redis-server, 5,000 lookups 16 at a time. Round
+  trips per message: every command the client issued (\`INFO commandstats\`) divided by the lookups.
 `,
   )
 }

@@ -10,11 +10,12 @@ import { CHANNEL, ROLE, USER, worldForFile } from "./world.js"
 
 // HIGH alerts reach out on their own after 3 s; CRITICAL ones only when a CRT member asks. No
 // cooldown: the few members of the test guild raise several alerts each.
-const file = worldForFile({
+const OVERRIDES = {
   BOT_AUTO_INITIATE_DELAY_MINUTES_HIGH: "0.05",
   BOT_AUTO_INITIATE_DELAY_MINUTES_CRITICAL: "off",
   BOT_ALERT_COOLDOWN: "0",
-})
+}
+const file = worldForFile(OVERRIDES)
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -133,6 +134,21 @@ describe("automatic contact", () => {
     await edited(alert, "the acknowledgement", (s) => s.includes("Acknowledged"))
     await sleep(1_000)
     expect(file.world.discord.dmsTo(USER.other)).toEqual([])
+  })
+
+  it("two bot processes on one Redis: exactly one DM", async () => {
+    // The second process watches no channel (the intake is not sharded); both poll the timers.
+    const second = await file.world.startBot({ ...OVERRIDES, BOT_MONITORED_CHANNELS: "[]" })
+    try {
+      const before = file.world.discord.dmsTo(USER.member).length
+      const source = say(file.world, "high", { userId: USER.member, channelId: CHANNEL.general })
+      await alertFor(file.world, CHANNEL.crisis, source.id)
+      await waitFor("a new DM", () => file.world.discord.dmsTo(USER.member)[before], 8_000)
+      await sleep(1_500)
+      expect(file.world.discord.dmsTo(USER.member)).toHaveLength(before + 1)
+    } finally {
+      await second.stop()
+    }
   })
 
   it("a bot stopped across the due time sends it once on start-up", async () => {

@@ -326,6 +326,93 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
     ),
   )
 
+  it.scoped("messages: the author's roles, whom a reply answers, and whom a message mentions arrive", () =>
+    clean(
+      Effect.gen(function* () {
+        const { discord, driver } = yield* ports
+        const incoming = yield* listen(discord.messages)
+        const first = yield* driver.memberSays({
+          channelId: CHANNEL.lounge,
+          userId: USER.river,
+          content: "rough day",
+        })
+        const reply = yield* driver.memberSays({
+          channelId: CHANNEL.lounge,
+          userId: USER.sam,
+          content: `I'm here <@${USER.quinn}>`,
+          replyTo: first,
+          mentions: [USER.quinn],
+        })
+        const plain = yield* driver.memberSays({ channelId: CHANNEL.lounge, userId: USER.sky, content: "hi" })
+        const got = yield* next(incoming, (m) => m.messageId === reply)
+        expect(got.found.author.roleIds).toEqual(expect.arrayContaining([ROLE.crt, ROLE.member]))
+        expect(got.found.author.roleIds).toHaveLength(2)
+        expect(got.found.repliedToUserId).toBe(USER.river)
+        expect([...got.found.mentionedUserIds].sort()).toEqual([USER.river, USER.quinn].sort())
+        const other = yield* next(incoming, (m) => m.messageId === plain)
+        expect(other.found).toMatchObject({ repliedToUserId: null, mentionedUserIds: [] })
+        expect(other.found.author.roleIds).toEqual([ROLE.member])
+      }),
+    ),
+  )
+
+  it.scoped("private threads: a bot message pinging a role lets that role's members in", () =>
+    clean(
+      Effect.gen(function* () {
+        const { discord, driver } = yield* ports
+        const incoming = yield* listen(discord.messages)
+        const threadId = yield* discord.openPrivateThread(CHANNEL.lounge, "support", [USER.river])
+        yield* discord.post(threadId, {
+          content: `<@&${ROLE.crt}> please answer here`,
+          allowedMentions: { parse: [], roles: [ROLE.crt], users: [], repliedUser: false },
+        })
+        const said = yield* driver.memberSays({ channelId: threadId, userId: USER.alex, content: "Hi River" })
+        const { found } = yield* next(incoming, (m) => m.messageId === said)
+        expect(found).toMatchObject({ channelId: threadId, parentChannelId: CHANNEL.lounge })
+        expect(found.author.roleIds).toEqual([ROLE.crt])
+      }),
+    ),
+  )
+
+  it.scoped("presses: a button in a DM is pressed by its recipient, outside any guild", () =>
+    clean(
+      Effect.gen(function* () {
+        const { discord, driver } = yield* ports
+        const presses = yield* listen(discord.presses)
+        const dm = yield* discord.sendDm(USER.river, {
+          content: "Checking in",
+          components: [
+            {
+              type: 1,
+              components: [
+                {
+                  type: 2,
+                  style: 2,
+                  label: "I'd rather talk to a person",
+                  emoji: { name: "👤" },
+                  customId: "ash:v1:optout:alert_000000000001",
+                },
+              ],
+            },
+          ],
+          allowedMentions: nobody,
+        })
+        const pressed = yield* driver.press({
+          messageId: dm.messageId,
+          customId: "ash:v1:optout:alert_000000000001",
+          userId: USER.river,
+        })
+        const { found } = yield* next(presses, (p) => p.interaction.id === pressed)
+        expect(found).toMatchObject({ userId: USER.river, guildId: null, roleIds: [] })
+        expect(found.message.messageId).toBe(dm.messageId)
+        yield* discord.interactions.reply(found.interaction, { content: "Thank you" })
+        expect(yield* driver.answers(pressed)).toEqual([
+          { _tag: "reply", content: "Thank you", ephemeral: true },
+        ])
+      }),
+    ),
+  )
+
   it.scoped("messages: in a private thread the message names the thread's channel as its parent", () =>
     clean(
       Effect.gen(function* () {

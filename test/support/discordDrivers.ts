@@ -166,6 +166,10 @@ export interface DiscordDriver {
     readonly channelId: string
     readonly userId: string
     readonly content: string
+    /** A reply to this message (pinging its author, as Discord's client does by default). */
+    readonly replyTo?: string
+    /** Members mentioned (their `<@id>` in the content). */
+    readonly mentions?: ReadonlyArray<string>
   }) => Effect.Effect<string>
   /** A member presses a button on one of the bot's messages; returns the interaction id. */
   readonly press: (input: {
@@ -272,7 +276,7 @@ const memoryDriver = (control: DiscordMemoryControl): DiscordDriver => {
     }
   }
   return {
-    memberSays: ({ channelId, userId, content }) =>
+    memberSays: ({ channelId, userId, content, replyTo, mentions = [] }) =>
       Effect.map(
         control.memberSays({
           channelId,
@@ -284,6 +288,11 @@ const memoryDriver = (control: DiscordMemoryControl): DiscordDriver => {
             avatarUrl: undefined,
             roleIds: rolesOf(userId),
           },
+          repliedToUserId: replyTo === undefined ? null : (authors.get(replyTo) ?? null),
+          // A reply pings the replied-to author: Discord lists them among the mentions.
+          mentionedUserIds: [
+            ...new Set([...mentions, ...(replyTo === undefined ? [] : [authors.get(replyTo) ?? ""])]),
+          ].filter((id) => id !== ""),
         }),
         (m) => {
           authors.set(m.messageId, userId)
@@ -529,8 +538,17 @@ const liveDriver = (emulator: DiscordEmulator): DiscordDriver => {
   }
   const fromBot = (m: APIMessage) => m.author.id === emulator.botUser.id
   return {
-    memberSays: ({ channelId, userId, content }) =>
-      Effect.sync(() => emulator.memberSays({ channelId, userId, content }).id),
+    memberSays: ({ channelId, userId, content, replyTo, mentions }) =>
+      Effect.sync(
+        () =>
+          emulator.memberSays({
+            channelId,
+            userId,
+            content,
+            ...(replyTo === undefined ? {} : { messageReference: replyTo }),
+            ...(mentions === undefined ? {} : { mentions }),
+          }).id,
+      ),
     press: ({ messageId, customId, userId }) =>
       Effect.sync(() => emulator.clickButton({ messageId, customId, userId }).id),
     runCommand: (run) =>

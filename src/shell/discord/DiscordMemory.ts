@@ -413,7 +413,8 @@ const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
           interaction,
           customId: input.customId,
           userId: input.userId,
-          roleIds: input.roleIds,
+          // In a DM there is no guild, so no member and no roles.
+          roleIds: message.via._tag === "dm" ? [] : input.roleIds,
           guildId: message.via._tag === "dm" ? null : MEMORY_GUILD_ID,
           message: postedOf(message),
         }
