@@ -35,3 +35,20 @@ export const median = (values: ReadonlyArray<number>): number => {
 }
 
 export const round = (n: number, digits = 3): number => Number(n.toFixed(digits))
+
+/** The value at or below which a fraction `p` of `values` lies (nearest rank). */
+export const percentile = (values: ReadonlyArray<number>, p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Polls `condition` every few milliseconds until it holds, or fails naming `what`. */
+export const waitFor = async (condition: () => boolean, timeoutMs: number, what: string) => {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(5)
+  }
+}

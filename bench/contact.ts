@@ -8,40 +8,22 @@ import { ResponseIndex } from "../src/shell/ResponseIndex.js"
 import { startDiscordEmulator } from "../test/support/discord/Emulator.js"
 import { startNlpStandIn } from "../test/support/nlp/NlpStandIn.js"
 import { startRedisServer } from "../test/support/redisServer.js"
-import { type Figures, round } from "./Figures.js"
+import { type Figures, percentile, round, sleep, waitFor } from "./Figures.js"
 
 /**
  * Reaching the member: how late automatic contacts are (two bot processes sharing one timer set)
  * and what it costs to tell whether a CRT member's message is a first response.
  */
 
-const percentile = (values: ReadonlyArray<number>, p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-const waitFor = async (condition: () => boolean, timeoutMs: number, what: string) => {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
-}
-
-/** Calls of every command and of MGET so far, from INFO commandstats. */
-const commandCalls = async (client: IORedis) => {
+/** Calls of every command so far (INFO itself left out), from INFO commandstats. */
+const commandCalls = async (client: IORedis): Promise<number> => {
   const info = await client.info("commandstats")
   let all = 0
-  let mget = 0
   for (const line of info.split("\n")) {
     const match = /^cmdstat_([a-z|]+):calls=(\d+)/.exec(line.trim())
-    if (match?.[2] === undefined || match[1] === "info") continue
-    all += Number(match[2])
-    if (match[1] === "mget") mget += Number(match[2])
+    if (match?.[2] !== undefined && match[1] !== "info") all += Number(match[2])
   }
-  return { all, mget }
+  return all
 }
 
 const toAlertId = Schema.decodeSync(AlertId)
@@ -105,7 +87,7 @@ const lookupBenchmarks = async (): Promise<Figures> => {
             "lookup.first_response_ms_p50": { value: round(percentile(times, 0.5), 3), unit: "ms" },
             "lookup.first_response_ms_p99": { value: round(percentile(times, 0.99), 3), unit: "ms" },
             "lookup.roundtrips_per_message": {
-              value: round((after.all - before.all) / LOOKUPS, 2),
+              value: round((after - before) / LOOKUPS, 2),
               unit: "round trips",
             },
           } satisfies Figures

@@ -5,7 +5,7 @@ import { startDiscordEmulator } from "../test/support/discord/Emulator.js"
 import type { DiscordEmulator } from "../test/support/discord/types.js"
 import { startNlpStandIn } from "../test/support/nlp/NlpStandIn.js"
 import { startRedisServer } from "../test/support/redisServer.js"
-import { type Figures, round } from "./Figures.js"
+import { type Figures, percentile, round, waitFor } from "./Figures.js"
 
 /**
  * The bot as its users run it: `node dist/app/main.js` in its own process, against the loopback
@@ -23,19 +23,6 @@ const memberId = (i: number) => String(940000000000000000n + BigInt(i + 1))
 const rssKb = (pid: number): number => {
   const status = readFileSync(`/proc/${pid}/status`, "utf8")
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
-}
-
-const percentile = (values: ReadonlyArray<number>, p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0
-}
-
-const waitFor = async (condition: () => boolean, timeoutMs: number, what: string) => {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
 }
 
 export const discordBenchmarks = async (): Promise<Figures> => {

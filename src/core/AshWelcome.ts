@@ -32,8 +32,12 @@ export interface AshTemplates {
 /** The placeholders a welcome may use; anything else in braces is refused at start-up. */
 export const PLACEHOLDERS = ["member"] as const
 
-const AUTO_INTRO =
-  "Hi {member}, this is Ash — an automated message from this community's support bot, not a person."
+/**
+ * The first line of every automatic welcome, whatever the templates say: the member learns at once
+ * that no person wrote it.
+ */
+export const AUTO_NOTICE =
+  "🤖 *This is an automated message from Ash, this community's support bot — no person wrote it.*"
 
 /**
  * The defaults: honest about who writes (Ash, a bot), caring, and no promise the bot cannot keep.
@@ -49,9 +53,11 @@ export const DEFAULT_TEMPLATES: AshTemplates = {
         "Hi {member}, this is Ash, this community's support bot. A member of our Crisis Response Team asked me to reach out right away because they care about your safety. A person from the team is coming to talk with you. If you are in danger right now, please call your local emergency number or one of the lines below — they answer at any hour.",
     },
     auto: {
-      medium: `${AUTO_INTRO} Something you wrote suggested things might be hard right now, so I let our Crisis Response Team know. There is no pressure to answer; a person from the team can reach out if you would like that.`,
-      high: `${AUTO_INTRO} Something you wrote made us worried about you, so I told our Crisis Response Team, and a person from the team will reach out to you. If you need someone right away, the lines below are there for you at any hour.`,
-      critical: `${AUTO_INTRO} Something you wrote made us worried about your safety. Our Crisis Response Team has been told and a person from the team will reach out as soon as they can. If you are in danger right now, please call your local emergency number or one of the lines below — they answer at any hour.`,
+      medium:
+        "Hi {member}. Something you wrote suggested things might be hard right now, so I let our Crisis Response Team know. There is no pressure to answer; a person from the team can reach out if you would like that.",
+      high: "Hi {member}. Something you wrote made us worried about you, so I told our Crisis Response Team, and a person from the team will reach out to you. If you need someone right away, the lines below are there for you at any hour.",
+      critical:
+        "Hi {member}. Something you wrote made us worried about your safety. Our Crisis Response Team has been told and a person from the team will reach out as soon as they can. If you are in danger right now, please call your local emergency number or one of the lines below — they answer at any hour.",
     },
   },
   resourcesTitle: "If you need someone right now (US lines)",
@@ -81,7 +87,8 @@ export const TemplatesFile = Schema.Struct({
     Schema.Struct({ manual: Schema.optional(Welcomes), auto: Schema.optional(Welcomes) }),
   ),
   resourcesTitle: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256))),
-  resources: Schema.optional(Schema.Array(CrisisResource).pipe(Schema.maxItems(10))),
+  /** At least one: every welcome carries the community's crisis lines. */
+  resources: Schema.optional(Schema.Array(CrisisResource).pipe(Schema.minItems(1), Schema.maxItems(10))),
 })
 export type TemplatesFile = typeof TemplatesFile.Type
 
@@ -152,21 +159,23 @@ export const optOutButton = (alertId: AlertId): ActionRow => ({
   ],
 })
 
+const contentOf = (templates: AshTemplates, to: WelcomeFor): string => {
+  const text = templates.welcome[to.mode][to.severity].replaceAll("{member}", `<@${to.memberId}>`)
+  return to.mode === "auto" ? `${AUTO_NOTICE}\n\n${text}` : text
+}
+
 /** The welcome for one member: only the member may be pinged by it, nobody else. */
 export const renderWelcome = (templates: AshTemplates, to: WelcomeFor, now: number): WelcomeMessage => ({
-  content: templates.welcome[to.mode][to.severity].replaceAll("{member}", `<@${to.memberId}>`),
-  embeds:
-    templates.resources.length === 0
-      ? []
-      : [
-          {
-            title: templates.resourcesTitle,
-            description: templates.resources.map(resourceLine).join("\n\n"),
-            color: RESOURCES_COLOR,
-            fields: [],
-            timestamp: new Date(now).toISOString(),
-          },
-        ],
+  content: contentOf(templates, to),
+  embeds: [
+    {
+      title: templates.resourcesTitle,
+      description: templates.resources.map(resourceLine).join("\n\n"),
+      color: RESOURCES_COLOR,
+      fields: [],
+      timestamp: new Date(now).toISOString(),
+    },
+  ],
   components: [optOutButton(to.alertId)],
   allowedMentions: { parse: [], roles: [], users: [to.memberId], repliedUser: false },
 })

@@ -44,6 +44,7 @@ export const REPLIES = {
     "Sorry — this button has expired. If you would rather talk to a person, please message a moderator of the server.",
   optOutNotSaved:
     "Sorry — your choice could not be saved just now. Please press the button again in a moment.",
+  unknownCommand: "⚠️ Unknown command. Nothing was changed.",
   commandNotCrt: "⛔ Only members of the Crisis Response Team can use this command.",
   commandOutsideGuild: "This command works in the server only.",
   storeDown:

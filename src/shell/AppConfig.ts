@@ -45,19 +45,19 @@ const decimal = (min: number, max: number, what: string) =>
     Schema.annotations({ message: () => `${what}: a number from ${min} to ${max} (decimals allowed)` }),
   )
 
-/** A delay in minutes, or `off` (or empty) for none. */
+/** A delay in minutes, or `off`, empty or `0` for none (as `BOT_ALERT_RENOTIFY_MINUTES=0` is off). */
 const DelayMinutes = Schema.transformOrFail(Schema.String, Schema.NullOr(Schema.Number), {
   strict: true,
   decode: (s, _, ast) => {
     const v = s.trim().toLowerCase()
-    if (v === "" || v === "off") return Either.right(null)
+    if (v === "" || v === "off" || Number(v) === 0) return Either.right(null)
     const n = Number(v)
     return Number.isFinite(n) && n >= 0 && n <= 1_440
       ? Either.right(n)
       : Either.left(new ParseResult.Type(ast, s))
   },
   encode: (n) => Either.right(n === null ? "off" : String(n)),
-}).pipe(Schema.annotations({ message: () => "minutes from 0 to 1440 (decimals allowed), or off" }))
+}).pipe(Schema.annotations({ message: () => "minutes up to 1440 (decimals allowed), or off (0 is off)" }))
 
 const TimeZone = Schema.String.pipe(
   Schema.filter(isValidTimeZone),
@@ -96,10 +96,10 @@ const EXPECTS: Record<string, string> = {
   BOT_ALERT_EXPIRY_HOURS: "hours from 0.01 to 720 (decimals allowed)",
   BOT_ALERT_RENOTIFY_MINUTES: "minutes from 0 (off) to 1440 (decimals allowed, 0.05 = 3 s)",
   BOT_AUTO_INITIATE_ENABLED: "true or false",
-  BOT_AUTO_INITIATE_DELAY_MINUTES: "minutes from 0 to 1440 (decimals allowed), or off",
-  BOT_AUTO_INITIATE_DELAY_MINUTES_MEDIUM: "minutes from 0 to 1440 (decimals allowed), or off",
-  BOT_AUTO_INITIATE_DELAY_MINUTES_HIGH: "minutes from 0 to 1440 (decimals allowed), or off",
-  BOT_AUTO_INITIATE_DELAY_MINUTES_CRITICAL: "minutes from 0 to 1440 (decimals allowed), or off",
+  BOT_AUTO_INITIATE_DELAY_MINUTES: "minutes up to 1440 (decimals allowed), or off (0 is off)",
+  BOT_AUTO_INITIATE_DELAY_MINUTES_MEDIUM: "minutes up to 1440 (decimals allowed), or off (0 is off)",
+  BOT_AUTO_INITIATE_DELAY_MINUTES_HIGH: "minutes up to 1440 (decimals allowed), or off (0 is off)",
+  BOT_AUTO_INITIATE_DELAY_MINUTES_CRITICAL: "minutes up to 1440 (decimals allowed), or off (0 is off)",
   BOT_SUPPORT_CHANNEL_ID: "a Discord id (17–20 digits) of a text channel for private support threads",
   BOT_ASH_TEMPLATES_FILE: "the path of a readable JSON file of Ash's welcomes and crisis resources",
   BOT_USER_OPTOUT_TTL_DAYS: "a whole number of days from 1 to 3650",

@@ -87,7 +87,11 @@ describe("bot configuration", () => {
       }),
     ).toEqual({ medium: 600_000, high: 120_000, critical: 3_000 })
     expect(
-      delays({ BOT_AUTO_INITIATE_DELAY_MINUTES_HIGH: "off", BOT_AUTO_INITIATE_DELAY_MINUTES_CRITICAL: "" }),
+      delays({
+        BOT_AUTO_INITIATE_DELAY_MINUTES_MEDIUM: "0",
+        BOT_AUTO_INITIATE_DELAY_MINUTES_HIGH: "off",
+        BOT_AUTO_INITIATE_DELAY_MINUTES_CRITICAL: "",
+      }),
     ).toEqual({
       medium: null,
       high: null,
@@ -149,6 +153,7 @@ describe("bot configuration", () => {
         "role mentions",
       ],
       ["@everyone", JSON.stringify({ welcome: { manual: welcomes("@everyone look") } }), "@everyone"],
+      ["no crisis lines", JSON.stringify({ resources: [] }), "resources"],
       ["an unknown field", JSON.stringify({ welcomes: {} }), "welcomes"],
       ["no JSON at all", "welcome: hi", "BOT_ASH_TEMPLATES_FILE"],
     ])("%s stops start-up naming the file and the problem", (_, content, expected) => {

@@ -110,8 +110,8 @@ describe("Talk to Ash", () => {
           expect(thread.channelId).toBe(CHANNEL.support)
           expect(thread.memberIds).toEqual(expect.arrayContaining([USER.sky, USER.crt1]))
           yield* contacted(alert)
-          // The note to the CRT pings its roles, which lets every CRT member into the thread.
-          expect((yield* onlyThread).roleIds).toEqual([ROLE.crt])
+          // The presser and the member are in it; the rest of the CRT sees it by managing threads.
+          expect((yield* onlyThread).memberIds).not.toContain(USER.crt2)
           const [welcome, note] = yield* postsIn(thread.threadId)
           expect(welcome?.content).toContain(`<@${USER.sky}>`)
           expect(buttonsOf(welcome ?? alert)).toEqual(["I'd rather talk to a person"])
@@ -180,9 +180,7 @@ describe("auto-initiate", () => {
           expect(yield* dmsTo(USER.river)).toEqual([])
           yield* TestClock.adjust(1_000)
           const toRiver = yield* firstDmTo(USER.river)
-          expect(toRiver.content).toContain(
-            "an automated message from this community's support bot, not a person",
-          )
+          expect(toRiver.content).toContain("no person wrote it")
           expect(yield* dmsTo(USER.sky)).toEqual([])
           yield* TestClock.adjust(2 * MINUTE)
           yield* firstDmTo(USER.sky)
@@ -238,6 +236,34 @@ describe("auto-initiate", () => {
 })
 
 describe("opt-out", () => {
+  it.effect("pressed after the alert was resolved: the CRT is still told, under the alert", () =>
+    onTwins(
+      Effect.gen(function* () {
+        const discord = yield* DiscordMemory
+        const alert = yield* postAlert("high", { from: USER.sky })
+        yield* press(alert, "Talk to Ash", USER.crt1)
+        const dm = yield* firstDmTo(USER.sky)
+        yield* press(yield* contacted(alert), "Resolve", USER.crt1)
+        yield* editedTo(alert, "its closing", (m) => statusOf(m).includes("Resolved"))
+        const byMember = yield* discord.press({
+          messageId: dm.messageId,
+          customId: customIdOf(dm, "I'd rather talk to a person"),
+          userId: USER.sky,
+          roleIds: [],
+        })
+        expect(yield* ephemeralText(byMember.interaction)).toContain("a person from our Crisis Response Team")
+        const ping = yield* eventually(
+          "the CRT told",
+          Effect.map(repliesTo(alert.messageId), (r) =>
+            Option.fromNullable(r.find((m) => m.content.includes("prefers human support"))),
+          ),
+        )
+        expect(ping.sent.allowedMentions.roles).toEqual([ROLE.crt])
+      }).pipe(Effect.provide(AlertFeatures)),
+      MANUAL_ONLY,
+    ),
+  )
+
   it.effect(
     "the member's button: only that member; then the alert says so, the CRT is pinged, Ash never DMs again",
     () =>

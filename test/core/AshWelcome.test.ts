@@ -1,6 +1,7 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import {
+  AUTO_NOTICE,
   DEFAULT_TEMPLATES,
   renderWelcome,
   templatesFrom,
@@ -36,26 +37,33 @@ describe("Ash's welcome", () => {
     )
   })
 
-  it("the automatic welcome of every severity says it is automatic and never claims a person wrote it", () => {
-    for (const severity of ALERT_SEVERITIES) {
-      const text = DEFAULT_TEMPLATES.welcome.auto[severity]
-      expect(text).toContain("an automated message")
-      expect(text).toContain("not a person")
-      expect(text).not.toMatch(/\bI am a (member|volunteer)|\bI'm a (member|volunteer)/i)
-      // A manual welcome differs per severity, and says who asked.
-      expect(DEFAULT_TEMPLATES.welcome.manual[severity]).toContain("Crisis Response Team asked me")
+  it("an automatic welcome always opens by saying no person wrote it, whatever the templates say", () => {
+    const custom = {
+      ...DEFAULT_TEMPLATES,
+      welcome: {
+        ...DEFAULT_TEMPLATES.welcome,
+        auto: { medium: "Hey {member}", high: "Hey {member}", critical: "Hey {member}" },
+      },
     }
+    for (const templates of [DEFAULT_TEMPLATES, custom])
+      for (const severity of ALERT_SEVERITIES) {
+        const auto = renderWelcome(
+          templates,
+          { alertId: alertId(1), memberId: "7", severity, mode: "auto" },
+          T,
+        )
+        expect(auto.content.startsWith(`${AUTO_NOTICE}\n\n`)).toBe(true)
+        const manual = renderWelcome(
+          templates,
+          { alertId: alertId(1), memberId: "7", severity, mode: "manual" },
+          T,
+        )
+        expect(manual.content).not.toContain(AUTO_NOTICE)
+      }
+    // The default manual welcomes say who asked, and differ per severity.
+    for (const severity of ALERT_SEVERITIES)
+      expect(DEFAULT_TEMPLATES.welcome.manual[severity]).toContain("Crisis Response Team asked me")
     expect(new Set(ALERT_SEVERITIES.map((s) => DEFAULT_TEMPLATES.welcome.auto[s])).size).toBe(3)
-  })
-
-  it("no resources: no card, the button stays", () => {
-    const w = renderWelcome(
-      { ...DEFAULT_TEMPLATES, resources: [] },
-      { alertId: alertId(1), memberId: "1", severity: "medium", mode: "auto" },
-      T,
-    )
-    expect(w.embeds).toEqual([])
-    expect(w.components).toHaveLength(1)
   })
 
   it("names every problem of a welcome text", () => {

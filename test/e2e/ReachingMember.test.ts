@@ -72,16 +72,23 @@ describe("Talk to Ash", () => {
     const thread = file.world.discord.threads().find((t) => statusOf(shown).includes(`<#${t.channel.id}>`))
     expect(thread?.channel.type).toBe(ChannelType.PrivateThread)
     expect(thread?.channel.parent_id).toBe(CHANNEL.support)
-    // The member and the presser were added; the CRT role's ping let the rest of the CRT in.
-    expect(thread?.memberIds).toEqual(expect.arrayContaining([USER.jade, USER.crt1, USER.crt2]))
-    expect(thread?.memberIds).not.toContain(USER.bystander)
+    // The member and the presser were added; the rest of the CRT sees it by managing threads.
+    expect(thread?.memberIds).toEqual(expect.arrayContaining([USER.jade, USER.crt1]))
+    expect(thread?.memberIds).not.toContain(USER.crt2)
+    expect(() =>
+      file.world.discord.memberSays({
+        channelId: thread?.channel.id ?? "",
+        userId: USER.bystander,
+        content: "hi",
+      }),
+    ).toThrow(/cannot see the private thread/)
     const threadId = thread?.channel.id ?? ""
     const [welcome, note] = file.world.discord.messages(threadId)
     expect(welcome?.content).toContain(`<@${USER.jade}>`)
     expect(welcome === undefined ? [] : buttons(welcome)).toEqual(["I'd rather talk to a person"])
     expect(note?.mention_roles).toEqual([ROLE.crt])
     expect(file.world.discord.dmsTo(USER.jade)).toEqual([])
-    // The member's own message does not count; crt2's (not added by hand) does.
+    // The member's own message does not count; crt2's (not added, but managing threads) does.
     file.world.discord.memberSays({ channelId: threadId, userId: USER.jade, content: "hi" })
     file.world.discord.memberSays({ channelId: threadId, userId: USER.crt2, content: "Hi Jade, I'm Sam." })
     const answered = await edited(alert, "the first response", (s) => s.includes("First human response"))
@@ -126,7 +133,7 @@ describe("automatic contact", () => {
     const lag = Date.parse(dm.timestamp) - Date.parse(alert.timestamp)
     expect(lag).toBeGreaterThanOrEqual(3_000)
     expect(lag).toBeLessThanOrEqual(4_000)
-    expect(dm.content).toContain("not a person")
+    expect(dm.content).toContain("no person wrote it")
     const shown = await edited(alert, "the contact", (s) => s.includes("automatically"))
     expect(statusOf(shown)).toContain("🤖 Ash reached out automatically")
     // Acknowledge still works after the automatic contact.
@@ -227,14 +234,20 @@ describe("opt-out", () => {
     expect(file.world.discord.dmsTo(USER.other)).toHaveLength(1)
   })
 
-  it("a forged opt-out button is refused and changes nothing", async () => {
-    const handle = file.world.discord.clickButton({
-      messageId: (await firstDm(USER.quinn)).id,
-      customId: "ash:v1:optout:alert_000000000000",
-      userId: USER.quinn,
-      unchecked: true,
-    })
-    expect(await ephemeralText(handle)).toContain("expired")
+  it("a forged opt-out button is refused: for no alert, or pressed by someone else than the member", async () => {
+    const source = say(file.world, "critical", { userId: USER.quinn, channelId: CHANNEL.vent })
+    const alert = await alertFor(file.world, CHANNEL.critical, source.id)
+    const alertId = customIdOf(alert, "Acknowledge").split(":")[3] ?? ""
+    const forge = (customId: string, userId: string) =>
+      file.world.discord.clickButton({ messageId: alert.id, customId, userId, unchecked: true })
+    expect(await ephemeralText(forge("ash:v1:optout:alert_000000000000", USER.bystander))).toContain(
+      "expired",
+    )
+    expect(await ephemeralText(forge(`ash:v1:optout:${alertId}`, USER.bystander))).toContain(
+      "for the person Ash wrote to",
+    )
+    await sleep(300)
+    expect(statusOf(file.world.discord.message(alert.id) ?? alert)).not.toContain("prefers human support")
   })
 
   it("/ash optout is a guild command for the CRT only; an opted-out member is never DMed; clear restores it", async () => {

@@ -1,3 +1,4 @@
+import { PermissionFlagsBits } from "discord-api-types/v10"
 import { Cause, ConfigProvider, Effect, Exit, Fiber, Layer, Logger } from "effect"
 import { afterAll, afterEach, beforeAll, expect, inject } from "vitest"
 import { BotLive } from "../../src/app/main.js"
@@ -54,7 +55,9 @@ export const startWorld = async (): Promise<World> => {
       {
         id: GUILD,
         roles: [
-          { id: ROLE.crt, name: "CRT", mentionable: false },
+          // The CRT may manage threads (in the support channel, in a real guild): it sees the
+          // private threads Ash opens for members whose DMs are closed.
+          { id: ROLE.crt, name: "CRT", mentionable: false, permissions: PermissionFlagsBits.ManageThreads },
           { id: ROLE.member, name: "Member" },
         ],
         channels: [

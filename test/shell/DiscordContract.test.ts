@@ -356,22 +356,31 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
     ),
   )
 
-  it.scoped("private threads: a bot message pinging a role lets that role's members in", () =>
-    clean(
-      Effect.gen(function* () {
-        const { discord, driver } = yield* ports
-        const incoming = yield* listen(discord.messages)
-        const threadId = yield* discord.openPrivateThread(CHANNEL.lounge, "support", [USER.river])
-        yield* discord.post(threadId, {
-          content: `<@&${ROLE.crt}> please answer here`,
-          allowedMentions: { parse: [], roles: [ROLE.crt], users: [], repliedUser: false },
-        })
-        const said = yield* driver.memberSays({ channelId: threadId, userId: USER.alex, content: "Hi River" })
-        const { found } = yield* next(incoming, (m) => m.messageId === said)
-        expect(found).toMatchObject({ channelId: threadId, parentChannelId: CHANNEL.lounge })
-        expect(found.author.roleIds).toEqual([ROLE.crt])
-      }),
-    ),
+  it.scoped(
+    "private threads: a member the bot mentions is added; a role that manages threads writes unadded",
+    () =>
+      clean(
+        Effect.gen(function* () {
+          const { discord, driver } = yield* ports
+          const incoming = yield* listen(discord.messages)
+          const threadId = yield* discord.openPrivateThread(CHANNEL.lounge, "support", [USER.river])
+          yield* discord.post(threadId, {
+            content: `<@${USER.sky}> <@&${ROLE.crt}> please answer here`,
+            allowedMentions: { parse: [], roles: [ROLE.crt], users: [USER.sky], repliedUser: false },
+          })
+          const thread = (yield* driver.threads).find((t) => t.threadId === threadId)
+          expect(thread?.memberIds).toEqual([BOT, USER.river, USER.sky].sort())
+          // Alex holds the CRT role, which may manage threads: not added, yet able to answer.
+          const said = yield* driver.memberSays({
+            channelId: threadId,
+            userId: USER.alex,
+            content: "Hi River",
+          })
+          const { found } = yield* next(incoming, (m) => m.messageId === said)
+          expect(found).toMatchObject({ channelId: threadId, parentChannelId: CHANNEL.lounge })
+          expect(found.author.roleIds).toEqual([ROLE.crt])
+        }),
+      ),
   )
 
   it.scoped("presses: a button in a DM is pressed by its recipient, outside any guild", () =>

@@ -260,7 +260,9 @@ export const onTwins = <A, E>(
 ): Effect.Effect<A, E> =>
   Effect.gen(function* () {
     yield* TestClock.setTime(T0)
-    return yield* program.pipe(
+    // As the product asks of the community: the CRT role may manage threads in the support channel.
+    const community = Effect.flatMap(DiscordMemory, (d) => d.grantManageThreads(ROLE.crt))
+    return yield* Effect.zipRight(community, program).pipe(
       Effect.provide(
         Layer.mergeAll(
           storeTwins(),

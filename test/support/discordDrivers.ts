@@ -15,6 +15,7 @@ import {
   ComponentType,
   InteractionResponseType,
   MessageFlags,
+  PermissionFlagsBits,
 } from "discord-api-types/v10"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import type { ActionRow, ButtonStyleCode, EmbedData } from "../../src/core/DiscordMessage.js"
@@ -357,10 +358,12 @@ const memoryDriver = (control: DiscordMemoryControl): DiscordDriver => {
   }
 }
 
-/** `Discord.Memory` with its driver. */
+/** `Discord.Memory` with its driver; the CRT role manages threads, as in the emulator's guild. */
 export const memoryImplementation: Layer.Layer<Discord | Driver> = Layer.effect(
   Driver,
-  Effect.map(DiscordMemory, memoryDriver),
+  Effect.flatMap(DiscordMemory, (control) =>
+    Effect.as(control.grantManageThreads(ROLE.crt), memoryDriver(control)),
+  ),
 ).pipe(Layer.provideMerge(Discord.Memory))
 
 // ---------------------------------------------------------------------------------------------
@@ -612,7 +615,7 @@ const emulator = Effect.acquireRelease(
           id: GUILD,
           name: "Contract Guild",
           roles: [
-            { id: ROLE.crt, name: "CRT" },
+            { id: ROLE.crt, name: "CRT", permissions: PermissionFlagsBits.ManageThreads },
             { id: ROLE.member, name: "Member" },
           ],
           channels: [

@@ -4,7 +4,7 @@
  * effect through the ports, with one error policy. Buttons, timers and the dispatcher call it;
  * none of them runs an effect itself.
  */
-import { Context, Data, Effect, Layer, Schedule } from "effect"
+import { Context, Data, Effect, Either, Layer, Schedule } from "effect"
 import type { Alert, AlertId } from "../../core/Alert.js"
 import { renderAlertUpdate } from "../../core/AlertEmbed.js"
 import type { LifecycleEffect, LifecycleEvent, RenotifyReason, Transition } from "../../core/Lifecycle.js"
@@ -108,21 +108,32 @@ const contactEvent = (outcome: ContactOutcome): LifecycleEvent => {
   }
 }
 
-/** Reach the member; the outcome is applied as the follow-up event. */
+/** Recording a contact's outcome is retried while the store does not answer (or keeps conflicting). */
+const RECORD_OUTCOME = {
+  schedule: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(5))),
+  while: (e: ApplyError | AlertRecording) => e._tag !== "EventRejected" && e._tag !== "AlertNotFound",
+}
+
+/**
+ * Reach the member; the outcome is applied as the follow-up event. If it cannot be recorded, a
+ * failed contact still reaches the CRT: they are pinged directly.
+ */
 const contactMember = (ports: Ports, alert: Alert, mode: AshContactMode, apply: Apply) =>
-  ports.contact.reach(alert, mode).pipe(
-    Effect.tap((outcome) =>
-      outcome._tag === "Unreachable"
-        ? Effect.logWarning(`Ash could not reach the member: ${outcome.reason}`)
-        : Effect.logInfo(
-            `Ash contact: ${outcome._tag}${outcome._tag === "Reached" ? ` by ${outcome.via}` : ""}`,
-          ),
-    ),
-    Effect.map(contactEvent),
-    Effect.flatMap((event) => apply(alert.id, event)),
-    Effect.asVoid,
-    Effect.catchAll((e) => Effect.logError(`contact outcome not recorded: ${e._tag}`)),
-  )
+  Effect.gen(function* () {
+    const outcome = yield* ports.contact.reach(alert, mode)
+    yield* outcome._tag === "Unreachable"
+      ? Effect.logWarning(`Ash could not reach the member: ${outcome.reason}`)
+      : Effect.logInfo(
+          `Ash contact: ${outcome._tag}${outcome._tag === "Reached" ? ` by ${outcome.via}` : ""}`,
+        )
+    const recorded = yield* apply(alert.id, contactEvent(outcome)).pipe(
+      Effect.retry(RECORD_OUTCOME),
+      Effect.either,
+    )
+    if (Either.isRight(recorded)) return
+    yield* Effect.logError(`contact outcome (${outcome._tag}) NOT recorded: ${recorded.left._tag}`)
+    if (outcome._tag === "Unreachable") yield* renotify(ports, alert, "contact_failed")
+  })
 
 type Apply = AlertLifecycleService["apply"]
 

@@ -6,6 +6,7 @@ import { describeRejection, REPLIES } from "../../core/Replies.js"
 import type { AlertStore } from "../../shell/AlertStore.js"
 import { type ButtonPress, Discord } from "../../shell/discord/Discord.js"
 import type { MemberStore } from "../../shell/MemberStore.js"
+import type { ResponseIndex } from "../../shell/ResponseIndex.js"
 import { AlertLifecycle } from "../alerts/AlertLifecycle.js"
 import { optOutByMember } from "../contact/OptOut.js"
 import { BotSettings } from "../runtime/BotSettings.js"
@@ -67,10 +68,9 @@ export const Buttons = {
   Live: Layer.scopedDiscard(
     Effect.gen(function* () {
       const discord = yield* Discord
-      const run = yield* drainingRunner<AlertLifecycle | BotSettings | Discord | AlertStore | MemberStore>(
-        "button handlers",
-        SHUTDOWN_GRACE,
-      )
+      const run = yield* drainingRunner<
+        AlertLifecycle | BotSettings | Discord | AlertStore | MemberStore | ResponseIndex
+      >("button handlers", SHUTDOWN_GRACE)
       yield* discord.presses.pipe(
         Stream.runForEach((press) => Effect.sync(() => run(handlePress(press)))),
         Effect.forkScoped,

@@ -35,7 +35,7 @@ export const handleCommand = (command: CommandInvocation) =>
     const answer = (content: string) => discord.interactions.reply(command.interaction, { content })
     if (command.name !== ASH_COMMAND.name || command.subcommand !== "optout") {
       yield* Effect.logWarning(`unknown command /${command.name} ${command.subcommand ?? ""}`)
-      return yield* answer(REPLIES.unknownButton)
+      return yield* answer(REPLIES.unknownCommand)
     }
     if (command.guildId === null) return yield* answer(REPLIES.commandOutsideGuild)
     if (!command.roleIds.some((r) => settings.dispatch.crtRoleIds.includes(r))) {

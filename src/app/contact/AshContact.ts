@@ -4,7 +4,7 @@
  * accept DMs from the bot, a private thread in the support channel, with the member and the CRT
  * in it. An AI conversation can later stand behind this port.
  */
-import { Clock, Context, Effect, Layer, Option, Schedule } from "effect"
+import { Clock, Context, Effect, Either, Layer, Option } from "effect"
 import type { Alert } from "../../core/Alert.js"
 import { renderWelcome, type WelcomeMessage } from "../../core/AshWelcome.js"
 import type { AshContactMode } from "../../core/milestones/AshContacted.js"
@@ -27,21 +27,26 @@ export interface AshContactService {
   readonly reach: (alert: Alert, mode: AshContactMode) => Effect.Effect<ContactOutcome>
 }
 
-/** A Discord outage is retried a few times; a refusal is an answer. */
-const RETRY = {
-  schedule: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(3))),
-  while: (e: DiscordError) => e.kind === "unavailable",
-}
+/**
+ * How long a contact may take in all. Discord calls are not retried here (discord.js retries a 5xx
+ * itself): a retried DM may have been delivered already, and the member would get it twice. The
+ * whole contact stays well inside the contact request's lease, so no second request can start
+ * while this one is still under way.
+ */
+const CONTACT_TIMEOUT = "60 seconds"
+
+/** How long the opt-out check may take; without an answer the member is not contacted. */
+const OPT_OUT_CHECK_TIMEOUT = "2 seconds"
 
 /** A private thread's name, seen by the member. */
 export const SUPPORT_THREAD_NAME = "Talking with our Crisis Response Team"
 
-/** What the CRT reads in the member's private thread, pinging the CRT roles (which adds them to it). */
+/** What the CRT reads in the member's private thread: a ping of the CRT roles, who see it by managing threads. */
 export const supportThreadNote = (alert: Alert, crtRoleIds: ReadonlyArray<string>) => ({
   content: [
     crtRoleIds.map((r) => `<@&${r}>`).join(" "),
     `Ash could not send <@${alert.origin.memberId}> a direct message (alert \`${alert.id}\`), so this private thread was opened for them.`,
-    "Only the member, the people added here and moderators can see it. Please answer the member here: the first message of a CRT member counts as the first response.",
+    "Only the member, the people added here and those who manage threads (the CRT) can see it. Please answer the member here: the first message of a CRT member counts as the first response.",
   ]
     .join(" ")
     .trim(),
@@ -50,64 +55,83 @@ export const supportThreadNote = (alert: Alert, crtRoleIds: ReadonlyArray<string
 
 const unreachable = (reason: string): ContactOutcome => ({ _tag: "Unreachable", reason })
 
-const make = Effect.gen(function* () {
-  const discord = yield* Discord
-  const settings = yield* BotSettings
-  const members = yield* MemberStore
-  const responses = yield* ResponseIndex
+interface Ports {
+  readonly discord: Discord["Type"]
+  readonly settings: BotSettings["Type"]
+  readonly members: MemberStore["Type"]
+  readonly responses: ResponseIndex["Type"]
+}
 
-  /** The welcome in a private thread of the support channel, with the member (and the presser). */
-  const inThread = (alert: Alert, welcome: WelcomeMessage, refused: DiscordError) =>
-    Effect.gen(function* () {
-      if (Option.isNone(settings.supportChannelId))
-        return unreachable(`${refused.message}; no BOT_SUPPORT_CHANNEL_ID for a private thread`)
-      const presser = alert.contactRequest?.mode === "manual" ? [alert.contactRequest.by] : []
-      const threadId = yield* discord
-        .openPrivateThread(settings.supportChannelId.value, SUPPORT_THREAD_NAME, [
-          alert.origin.memberId,
-          ...presser.filter((id) => /^[0-9]{17,20}$/.test(id)),
-        ])
-        .pipe(Effect.retry(RETRY))
-      yield* discord.post(threadId, welcome).pipe(Effect.retry(RETRY))
-      yield* discord.post(threadId, supportThreadNote(alert, settings.dispatch.crtRoleIds)).pipe(
-        Effect.retry(RETRY),
-        Effect.catchAll((e) => Effect.logError(`CRT not told in the thread: ${e.message}`)),
+/** The welcome in a private thread of the support channel, with the member (and the presser). */
+const inThread = (
+  { discord, settings, responses }: Ports,
+  alert: Alert,
+  welcome: WelcomeMessage,
+  refused: DiscordError,
+) =>
+  Effect.gen(function* () {
+    if (Option.isNone(settings.supportChannelId))
+      return unreachable(`${refused.message}; no BOT_SUPPORT_CHANNEL_ID for a private thread`)
+    const presser = alert.contactRequest?.mode === "manual" ? [alert.contactRequest.by] : []
+    const threadId = yield* discord.openPrivateThread(settings.supportChannelId.value, SUPPORT_THREAD_NAME, [
+      alert.origin.memberId,
+      ...presser.filter((id) => /^[0-9]{17,20}$/.test(id)),
+    ])
+    yield* discord.post(threadId, welcome)
+    // The member has the welcome: the contact stands. The alert links the thread, and the CRT
+    // (managing threads in the support channel) sees it without this note's ping.
+    yield* discord
+      .post(threadId, supportThreadNote(alert, settings.dispatch.crtRoleIds))
+      .pipe(
+        Effect.catchAll((e) => Effect.logError(`the CRT was not pinged in the support thread: ${e.message}`)),
       )
-      yield* withinBudget(
-        "support thread",
-        responses.watchThread(threadId, alert.id, settings.lifecycle.expireAfterMs),
-        undefined,
-        "not remembered: messages in it will not count as a first response",
-      )
-      return { _tag: "Reached", via: "thread", threadId } satisfies ContactOutcome
-    }).pipe(Effect.catchAll((e) => Effect.succeed(unreachable(`${refused.message}; then ${e.message}`))))
+    yield* withinBudget(
+      "support thread",
+      responses.watchThread(threadId, alert.id, settings.lifecycle.expireAfterMs),
+      undefined,
+      "not remembered: messages in it will not count as a first response",
+    )
+    return { _tag: "Reached", via: "thread", threadId } satisfies ContactOutcome
+  }).pipe(Effect.catchAll((e) => Effect.succeed(unreachable(`${refused.message}; then ${e.message}`))))
 
-  const reach = (alert: Alert, mode: AshContactMode) =>
-    Effect.gen(function* () {
-      const { guildId, memberId } = alert.origin
-      const optedOut = yield* withinBudget(
-        "opt-out",
-        members.isOptedOut(guildId, memberId),
-        false,
-        "taken as not opted out",
-      )
-      if (optedOut) return { _tag: "OptedOut" } satisfies ContactOutcome
-      const now = yield* Clock.currentTimeMillis
-      const welcome = renderWelcome(
-        settings.ashTemplates,
-        { alertId: alert.id, memberId, severity: alert.severity, mode },
-        now,
-      )
-      const dm = yield* discord.sendDm(memberId, welcome).pipe(Effect.retry(RETRY), Effect.either)
-      if (dm._tag === "Right") return { _tag: "Reached", via: "dm", threadId: null } satisfies ContactOutcome
-      const refused = dm.left
-      if (refused.kind === "dm_closed" || refused.kind === "forbidden")
-        return yield* inThread(alert, welcome, refused)
-      return unreachable(refused.message)
-    }).pipe(Effect.annotateLogs({ alert: alert.id, contact: mode }))
+/** Reach the member: the opt-out read again, then a DM, else a private thread. */
+const reachWith = (ports: Ports) => (alert: Alert, mode: AshContactMode) =>
+  Effect.gen(function* () {
+    const { discord, settings, members } = ports
+    const { guildId, memberId } = alert.origin
+    // The member's choice is read again now (it may have been made since the alert); if it
+    // cannot be read, the member is not contacted and the CRT is told instead.
+    const optedOut = yield* members
+      .isOptedOut(guildId, memberId)
+      .pipe(Effect.timeout(OPT_OUT_CHECK_TIMEOUT), Effect.either)
+    if (Either.isLeft(optedOut))
+      return unreachable(`the member's opt-out could not be read (${optedOut.left._tag}): not contacted`)
+    if (optedOut.right) return { _tag: "OptedOut" } satisfies ContactOutcome
+    const now = yield* Clock.currentTimeMillis
+    const welcome = renderWelcome(
+      settings.ashTemplates,
+      { alertId: alert.id, memberId, severity: alert.severity, mode },
+      now,
+    )
+    const dm = yield* discord.sendDm(memberId, welcome).pipe(Effect.either)
+    if (dm._tag === "Right") return { _tag: "Reached", via: "dm", threadId: null } satisfies ContactOutcome
+    const refused = dm.left
+    if (refused.kind === "dm_closed" || refused.kind === "forbidden")
+      return yield* inThread(ports, alert, welcome, refused)
+    return unreachable(refused.message)
+  }).pipe(
+    Effect.timeoutTo({
+      duration: CONTACT_TIMEOUT,
+      onSuccess: (outcome): ContactOutcome => outcome,
+      onTimeout: () => unreachable(`no answer from Discord within ${CONTACT_TIMEOUT}`),
+    }),
+    Effect.annotateLogs({ alert: alert.id, contact: mode }),
+  )
 
-  return { reach } satisfies AshContactService
-})
+const make = Effect.map(
+  Effect.all({ discord: Discord, settings: BotSettings, members: MemberStore, responses: ResponseIndex }),
+  (ports): AshContactService => ({ reach: reachWith(ports) }),
+)
 
 export class AshContact extends Context.Tag("ash/AshContact")<AshContact, AshContactService>() {
   static Live: Layer.Layer<AshContact, never, Discord | BotSettings | MemberStore | ResponseIndex> =

@@ -4,7 +4,7 @@
  * the member's open alert says so and pings the CRT to reach out personally.
  */
 import { Effect, Either, Option } from "effect"
-import type { AlertId } from "../../core/Alert.js"
+import type { Alert, AlertId } from "../../core/Alert.js"
 import type { LifecycleEvent } from "../../core/Lifecycle.js"
 import { optOutConfirmation, REPLIES } from "../../core/Replies.js"
 import { AlertStore } from "../../shell/AlertStore.js"
@@ -12,15 +12,50 @@ import { type ButtonPress, type CommandInvocation, Discord } from "../../shell/d
 import { MemberStore } from "../../shell/MemberStore.js"
 import { ResponseIndex } from "../../shell/ResponseIndex.js"
 import { AlertLifecycle } from "../alerts/AlertLifecycle.js"
+import { renotifyMessage } from "../alerts/Renotify.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 
 const DAY_MS = 86_400_000
 
-/** Apply the opt-out (or its clearing) to an open alert; a refusal (closed, unchanged) is only logged. */
+/** Apply the opt-out to an alert; whether it took (a closed alert, or one opted out already, refuses it). */
 const applyTo = (alertId: AlertId, event: LifecycleEvent) =>
   Effect.flatMap(AlertLifecycle, (lifecycle) => lifecycle.apply(alertId, event)).pipe(
-    Effect.catchAll((e) => Effect.logInfo(`${event._tag} not applied to ${alertId}: ${e._tag}`)),
+    Effect.as(true),
+    Effect.catchAll((e) =>
+      Effect.as(Effect.logInfo(`${event._tag} not applied to ${alertId}: ${e._tag}`), false),
+    ),
   )
+
+/**
+ * The member's opt-out reaches the CRT: on the alert it was pressed on, else on the member's newer
+ * open alert, else (every alert of theirs is closed) as a ping under the alert it was pressed on.
+ */
+const tellTheCrt = (alert: Alert) =>
+  Effect.gen(function* () {
+    if (yield* applyTo(alert.id, OPTED_OUT)) return
+    const responses = yield* ResponseIndex
+    const open = yield* responses
+      .openAlert(alert.origin.guildId, alert.origin.memberId)
+      .pipe(Effect.orElseSucceed(() => Option.none()))
+    if (
+      Option.isSome(open) &&
+      open.value.alertId !== alert.id &&
+      (yield* applyTo(open.value.alertId, OPTED_OUT))
+    )
+      return
+    const discord = yield* Discord
+    const settings = yield* BotSettings
+    yield* discord
+      .reply(
+        { channelId: alert.origin.alertChannelId, messageId: alert.origin.alertMessageId },
+        renotifyMessage("opted_out", settings.dispatch.crtRoleIds),
+      )
+      .pipe(
+        Effect.catchAll((e) => Effect.logError(`the CRT was NOT told of the member's opt-out: ${e.message}`)),
+      )
+  })
+
+const OPTED_OUT: LifecycleEvent = { _tag: "MemberOptedOut" }
 
 /** The member pressed the opt-out button of alert `alertId` (in a DM or their private thread). */
 export const optOutByMember = (press: ButtonPress, alertId: AlertId) =>
@@ -47,7 +82,7 @@ export const optOutByMember = (press: ButtonPress, alertId: AlertId) =>
     }
     yield* answer(optOutConfirmation(Math.round(settings.optOutTtlMs / DAY_MS)))
     yield* Effect.logInfo(`the member of ${alertId} prefers human support`)
-    yield* applyTo(alertId, { _tag: "MemberOptedOut" })
+    yield* tellTheCrt(alert)
   })
 
 /** `/ash optout member:<user> [clear:true]` by a CRT member (roles checked by the caller). */
@@ -79,5 +114,5 @@ export const optOutByCommand = (command: CommandInvocation, guildId: string) =>
     yield* Effect.logInfo(`${command.userId} ${clear ? "cleared the opt-out of" : "opted out"} ${memberId}`)
     if (clear) return
     const open = yield* responses.openAlert(guildId, memberId).pipe(Effect.orElseSucceed(() => Option.none()))
-    if (Option.isSome(open)) yield* applyTo(open.value.alertId, { _tag: "MemberOptedOut" })
+    if (Option.isSome(open)) yield* applyTo(open.value.alertId, OPTED_OUT)
   })

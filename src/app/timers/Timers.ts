@@ -44,6 +44,10 @@ export const Timers = {
   Live: Layer.scopedDiscard(
     Effect.gen(function* () {
       const settings = yield* BotSettings
+      if (settings.timerPollMs > 1_000)
+        yield* Effect.logWarning(
+          `BOT_TIMER_POLL_MS=${settings.timerPollMs}: alert timers (automatic contact, re-notify, expiry) may fire up to ${settings.timerPollMs} ms late; the default is 250`,
+        )
       yield* fireDueTimers.pipe(
         Effect.catchAllCause((cause) => Effect.logError("timer poll failed", cause)),
         Effect.repeat(Schedule.spaced(Duration.millis(settings.timerPollMs))),

@@ -311,7 +311,12 @@ export const makeLive = (
         call("register commands", async () => {
           const data = commands.map(toCommandData)
           const guilds = guildIds.length > 0 ? guildIds : [...client.guilds.cache.keys()]
-          for (const guildId of guilds) await client.application.commands.set(data, guildId)
+          // Each guild on its own: one that refuses (no applications.commands scope) spoils no other.
+          const results = await Promise.allSettled(
+            guilds.map((id) => client.application.commands.set(data, id)),
+          )
+          const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []))
+          if (refused.length > 0) throw refused[0]
         }),
       messages: events<IncomingMessage>(client, (c, emit) => {
         // Discord also sends the bot its own messages; the port passes on everyone else's.

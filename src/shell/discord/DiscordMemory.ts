@@ -70,11 +70,9 @@ export interface PrivateThread {
   readonly name: string
   /**
    * The bot, which opened the thread, the members it added, and those the bot's messages there
-   * mentioned (Discord adds a mentioned user to a private thread).
+   * mentioned (Discord adds a member a bot mentions to a private thread; a role mention adds nobody).
    */
   readonly memberIds: ReadonlyArray<string>
-  /** Roles the bot's messages there mentioned: Discord adds their members who see the channel. */
-  readonly roleIds: ReadonlyArray<string>
 }
 
 export interface DiscordMemoryControl {
@@ -114,6 +112,8 @@ export interface DiscordMemoryControl {
   ) => Effect.Effect<void>
   /** The member no longer accepts DMs from the bot (Discord error 50007). */
   readonly closeDms: (userId: string) => Effect.Effect<void>
+  /** Members with this role may manage threads, so they see (and write in) every private thread. */
+  readonly grantManageThreads: (roleId: string) => Effect.Effect<void>
 }
 
 /** The twin's control, next to `Discord` in `Discord.Memory`. */
@@ -148,20 +148,27 @@ type Located =
 const noCommands: ReadonlyArray<CommandSpec> = []
 const noGuilds: ReadonlyArray<string> = []
 
-/** A bot message in a private thread adds whom it may ping, as Discord does. */
+/** A bot message in a private thread adds each member it may ping, as Discord does. */
 const mentionIn =
   (threads: Array<PrivateThread>) =>
   (channelId: string, message: OutgoingMessage): void => {
     const i = threads.findIndex((t) => t.threadId === channelId)
     const thread = threads[i]
     if (thread === undefined) return
-    const { users, roles } = message.allowedMentions
     threads[i] = {
       ...thread,
-      memberIds: [...new Set([...thread.memberIds, ...users])],
-      roleIds: [...new Set([...thread.roleIds, ...roles])],
+      memberIds: [...new Set([...thread.memberIds, ...message.allowedMentions.users])],
     }
   }
+
+/** The map's value for `key`, made (and kept) on first use. */
+const madeOnce = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
+  const known = map.get(key)
+  if (known !== undefined) return known
+  const made = make()
+  map.set(key, made)
+  return made
+}
 
 /** The twin's state and its record of what the bot did. */
 const memoryState = () => {
@@ -182,17 +189,13 @@ const memoryState = () => {
     threads,
     registered: { commands: noCommands, guildIds: noGuilds },
     closedDms: new Set<string>(),
+    /** Roles with Manage Threads on the channels: they see every private thread. */
+    threadManagers: new Set<string>(),
     incoming: channel<IncomingMessage>(),
     presses: channel<ButtonPress>(),
     commands: channel<CommandInvocation>(),
     /** The bot's DM channel with a user: one per user, opened on first use. */
-    dmChannelOf: (userId: string): string => {
-      const known = dmChannels.get(userId)
-      if (known !== undefined) return known
-      const id = nextId()
-      dmChannels.set(userId, id)
-      return id
-    },
+    dmChannelOf: (userId: string): string => madeOnce(dmChannels, userId, nextId),
     threadOf: (channelId: string): PrivateThread | undefined => threads.find((t) => t.threadId === channelId),
     keep: (ref: MessageRef, message: OutgoingMessage, via: StoredMessage["via"]): MessageRef => {
       mentionIn(threads)(ref.channelId, message)
@@ -348,7 +351,7 @@ const memoryMessaging = (s: MemoryState) =>
           : Effect.sync(() => {
               const threadId = s.nextId()
               const members = [...new Set([MEMORY_BOT_ID, ...memberIds])]
-              s.threads.push({ threadId, channelId, name, memberIds: members, roleIds: [] })
+              s.threads.push({ threadId, channelId, name, memberIds: members })
               return threadId
             }),
       )
@@ -371,9 +374,9 @@ const incomingDefaults = (s: MemoryState, channelId: string, now: number): Incom
   mentionedUserIds: [],
 })
 
-/** A private thread is seen by its members and by the roles the bot's messages there pinged. */
-const seesThread = (t: PrivateThread, author: IncomingMessage["author"]): boolean =>
-  t.memberIds.includes(author.id) || author.roleIds.some((r) => t.roleIds.includes(r))
+/** A private thread is seen by its members and by those whose roles may manage threads. */
+const seesThread = (s: MemoryState, t: PrivateThread, author: IncomingMessage["author"]): boolean =>
+  t.memberIds.includes(author.id) || author.roleIds.some((r) => s.threadManagers.has(r))
 
 /** What a test does as the members, the CRT and Discord itself. */
 const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
@@ -390,7 +393,7 @@ const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
         ...m,
       }
       const thread = s.threadOf(message.channelId)
-      if (thread !== undefined && !seesThread(thread, message.author))
+      if (thread !== undefined && !seesThread(s, thread, message.author))
         return Effect.dieMessage(
           `${message.author.id} is not a member of the private thread ${thread.threadId}`,
         )
@@ -434,6 +437,7 @@ const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
       s.faults.add({ operation, failure, target: options?.target, remaining: options?.times ?? 1 }),
     ),
   closeDms: (userId) => Effect.sync(() => void s.closedDms.add(userId)),
+  grantManageThreads: (roleId) => Effect.sync(() => void s.threadManagers.add(roleId)),
 })
 
 /** A fresh twin: the port, and the control a test drives it with. */

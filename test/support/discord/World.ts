@@ -247,6 +247,18 @@ export class World {
     })
   }
 
+  /**
+   * A private thread is seen by its members and by those who may manage threads in the guild (the
+   * emulator has no channel overwrites: guild-wide role permissions decide).
+   */
+  seesPrivateThread(threadId: Snowflake, userId: Snowflake): boolean {
+    if (this.threadMembers.get(threadId)?.has(userId) === true) return true
+    const guildId = this.guildIdOf(threadId)
+    if (guildId === undefined) return false
+    const bits = this.permissions(guildId, userId)
+    return (bits & (PermissionFlagsBits.ManageThreads | PermissionFlagsBits.Administrator)) !== 0n
+  }
+
   threads(guildId?: Snowflake): APIThreadChannel[] {
     return [...this.channels.values()].flatMap((c) =>
       isThread(c) && (guildId === undefined || c.guild_id === guildId) ? [c] : [],

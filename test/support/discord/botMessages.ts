@@ -135,20 +135,15 @@ const refuse = (
 }
 
 /**
- * A message in a private thread adds whom it pings to the thread, as Discord does: each mentioned
- * member, and the members of each mentioned role (that is how a bot lets a team into a private
- * thread without adding each person).
+ * A bot message in a private thread adds each member it pings to the thread, as Discord does. A
+ * role ping adds nobody: Discord does not add a role's members for a bot's mention (they are
+ * notified only if they can already see the thread, e.g. with Manage Threads).
  */
 const joinByMention = (core: EmulatorCore, channel: ChannelRecord, mentions: ResolvedMentions): void => {
   const members = core.world.threadMembers.get(channel.id)
   const guildId = core.world.guildIdOf(channel.id)
   if (channel.type !== ChannelType.PrivateThread || members === undefined || guildId === undefined) return
-  const guildMembers = core.world.guildMembers(guildId)
-  for (const m of guildMembers) {
-    const id = m.user?.id
-    if (id === undefined) continue
-    if (mentions.users.includes(id) || m.roles.some((r) => mentions.roles.includes(r))) members.add(id)
-  }
+  for (const id of mentions.users) if (core.world.member(guildId, id) !== undefined) members.add(id)
 }
 
 const create = (

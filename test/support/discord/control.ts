@@ -35,11 +35,8 @@ const memberSays = (emu: EmulatorContext, input: MemberSaysInput): APIMessage =>
   const author = world.user(input.userId)
   if (author === undefined) throw new Error(`emulator: no user ${input.userId}`)
   if (guildId !== undefined) memberOrThrow(world, guildId, input.userId)
-  if (
-    channel.type === ChannelType.PrivateThread &&
-    world.threadMembers.get(channel.id)?.has(input.userId) !== true
-  )
-    throw new Error(`emulator: ${input.userId} is not a member of the private thread ${channel.id}`)
+  if (channel.type === ChannelType.PrivateThread && !world.seesPrivateThread(channel.id, input.userId))
+    throw new Error(`emulator: ${input.userId} cannot see the private thread ${channel.id}`)
   const referenced =
     input.messageReference === undefined
       ? undefined
