@@ -59,11 +59,16 @@ export const Responses = {
   Live: Layer.scopedDiscard(
     Effect.gen(function* () {
       const discord = yield* Discord
+      const settings = yield* BotSettings
       const run = yield* drainingRunner<AlertLifecycle | BotSettings | ResponseIndex>(
         "response checks",
         SHUTDOWN_GRACE,
       )
+      // Most messages are not by a CRT member: they are passed over here, without a fiber.
+      const byCrt = (m: IncomingMessage) =>
+        responseCandidates(seenMessage(m), settings.dispatch.crtRoleIds) !== null
       yield* discord.messages.pipe(
+        Stream.filter(byCrt),
         Stream.runForEach((m) => Effect.sync(() => run(detectResponse(m)))),
         Effect.forkScoped,
       )
