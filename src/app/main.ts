@@ -19,6 +19,7 @@ import { PendingSweep } from "./alerts/Posting.js"
 import { Buttons } from "./buttons/Buttons.js"
 import { Commands } from "./commands/Commands.js"
 import { AshContact } from "./contact/AshContact.js"
+import { SupportChannel } from "./contact/SupportChannel.js"
 import { Intake } from "./intake/Intake.js"
 import { NlpOutage } from "./intake/NlpOutage.js"
 import { Responses } from "./responses/Responses.js"
@@ -31,6 +32,7 @@ export const Features = Layer.mergeAll(
   Buttons.Live,
   Commands.Live,
   Responses.Live,
+  SupportChannel.Check,
   Timers.Live,
   PendingSweep.Live,
 ).pipe(

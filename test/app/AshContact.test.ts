@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, TestClock } from "effect"
+import { checkSupportChannel } from "../../src/app/contact/SupportChannel.js"
+import { BotSettings } from "../../src/app/runtime/BotSettings.js"
 import { DEFAULT_TEMPLATES } from "../../src/core/AshWelcome.js"
 import { DiscordMemory, type StoredMessage } from "../../src/shell/discord/DiscordMemory.js"
 import { MemberStore } from "../../src/shell/MemberStore.js"
@@ -13,6 +15,7 @@ import {
   ephemeralText,
   eventually,
   GUILD,
+  logged,
   MINUTE,
   onTwins,
   postAlert,
@@ -311,6 +314,31 @@ describe("opt-out", () => {
           expect(yield* dmsTo(USER.sky)).toHaveLength(1)
           expect((yield* recordOf(later)).optedOut).toBe(true)
         }).pipe(Effect.provide(AlertFeatures)),
+      ),
+  )
+})
+
+describe("the support channel, checked at start-up", () => {
+  it.effect(
+    "says which CRT role would not see the threads, and when there is no support channel at all",
+    () =>
+      onTwins(
+        Effect.gen(function* () {
+          yield* checkSupportChannel
+          const warnings = yield* logged("WARN")
+          expect(warnings.filter((w) => w.includes("lack Manage Threads"))).toEqual([
+            expect.stringContaining("910000000000000009"),
+          ])
+          expect(warnings.join("\n")).not.toContain(ROLE.crt)
+          const settings = yield* BotSettings
+          yield* checkSupportChannel.pipe(
+            Effect.provideService(BotSettings, { ...settings, supportChannelId: Option.none() }),
+          )
+          expect((yield* logged("WARN")).some((w) => w.includes("BOT_SUPPORT_CHANNEL_ID is not set"))).toBe(
+            true,
+          )
+        }),
+        { env: { BOT_CRT_ROLE_IDS: JSON.stringify([ROLE.crt, "910000000000000009"]) } },
       ),
   )
 })

@@ -383,6 +383,16 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
       ),
   )
 
+  it.scoped("support channel: what the bot lacks there, and which roles do not manage threads", () =>
+    clean(
+      Effect.gen(function* () {
+        const { discord } = yield* ports
+        const access = yield* discord.supportChannelAccess(CHANNEL.lounge, [ROLE.crt, ROLE.member])
+        expect(access).toEqual({ botLacks: [], rolesWithoutManageThreads: [ROLE.member] })
+      }),
+    ),
+  )
+
   it.scoped("presses: a button in a DM is pressed by its recipient, outside any guild", () =>
     clean(
       Effect.gen(function* () {

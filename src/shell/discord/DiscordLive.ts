@@ -17,6 +17,7 @@ import {
   type Interaction,
   type Message,
   MessageFlags,
+  PermissionFlagsBits,
 } from "discord.js"
 import { Effect, Option, Redacted, type Scope, Stream } from "effect"
 import { fromEmbed, toCommandData, toCreateOptions, toEditOptions } from "./DiscordPayload.js"
@@ -30,6 +31,7 @@ import {
   type IncomingMessage,
   type InteractionRef,
   type PostedMessage,
+  SUPPORT_CHANNEL_NEEDS,
 } from "./DiscordPort.js"
 
 export interface DiscordSettings {
@@ -290,6 +292,19 @@ const messagingOf = (client: Client<true>) =>
         })
         for (const id of memberIds) await thread.members.add(id)
         return thread.id
+      }),
+    supportChannelAccess: (channelId, roleIds) =>
+      call(`permissions in ${channelId}`, async () => {
+        const channel = await client.channels.fetch(channelId)
+        if (channel === null || channel.type !== ChannelType.GuildText)
+          throw new WrongRequest(`channel ${channelId} is not a text channel`)
+        const bot = channel.permissionsFor(client.user)
+        return {
+          botLacks: SUPPORT_CHANNEL_NEEDS.filter((p) => bot?.has(PermissionFlagsBits[p]) !== true),
+          rolesWithoutManageThreads: roleIds.filter(
+            (r) => channel.permissionsFor(r)?.has(PermissionFlagsBits.ManageThreads) !== true,
+          ),
+        }
       }),
   }) satisfies Omit<
     DiscordService,

@@ -287,7 +287,7 @@ const memoryInteractions = (s: MemoryState): DiscordService["interactions"] => {
 /** Thread names are 1 to 100 characters. */
 const badThreadName = (name: string): boolean => name.length < 1 || name.length > 100
 
-/** Posting, editing, reading, replying, DMs and private threads. */
+/** Posting, editing, reading, replying and DMs. */
 const memoryMessaging = (s: MemoryState) =>
   ({
     post: (channelId, message) =>
@@ -343,6 +343,11 @@ const memoryMessaging = (s: MemoryState) =>
               }),
             ),
       ),
+  }) satisfies Pick<DiscordService, "post" | "edit" | "read" | "reply" | "sendDm">
+
+/** Private threads: opened with their members, seen by their members and those managing threads. */
+const memoryThreads = (s: MemoryState) =>
+  ({
     openPrivateThread: (channelId, name, memberIds) => {
       const what = `private thread in ${channelId}`
       return Effect.flatMap(s.faults.check("openPrivateThread", channelId, what), () =>
@@ -356,7 +361,12 @@ const memoryMessaging = (s: MemoryState) =>
             }),
       )
     },
-  }) satisfies Pick<DiscordService, "post" | "edit" | "read" | "reply" | "sendDm" | "openPrivateThread">
+    supportChannelAccess: (_channelId, roleIds) =>
+      Effect.sync(() => ({
+        botLacks: [],
+        rolesWithoutManageThreads: roleIds.filter((r) => !s.threadManagers.has(r)),
+      })),
+  }) satisfies Pick<DiscordService, "openPrivateThread" | "supportChannelAccess">
 
 const hasButton = (message: StoredMessage, customId: string): boolean =>
   message.components.some((row) => row.components.some((b) => b.customId === customId))
@@ -449,6 +459,7 @@ export const makeMemory: Effect.Effect<{
   const service: DiscordService = {
     botUserId: MEMORY_BOT_ID,
     ...memoryMessaging(s),
+    ...memoryThreads(s),
     interactions: memoryInteractions(s),
     registerCommands: (commands, guildIds) =>
       Effect.flatMap(s.faults.check("registerCommands", "", "register commands"), () =>

@@ -151,6 +151,17 @@ export interface CommandOptionSpec {
   readonly options?: ReadonlyArray<CommandOptionSpec> | undefined
 }
 
+/** What the bot and the CRT may do in the support channel (a start-up check). */
+export interface SupportChannelAccess {
+  /** Permissions the bot lacks there, by Discord's names (e.g. `CreatePrivateThreads`). */
+  readonly botLacks: ReadonlyArray<string>
+  /** Roles without Manage Threads there: they do not see private threads they were not added to. */
+  readonly rolesWithoutManageThreads: ReadonlyArray<string>
+}
+
+/** What the bot needs in the support channel to open a private thread and write in it. */
+export const SUPPORT_CHANNEL_NEEDS = ["ViewChannel", "CreatePrivateThreads", "SendMessagesInThreads"] as const
+
 export interface DiscordService {
   /** The bot's own user id. */
   readonly botUserId: string
@@ -168,6 +179,11 @@ export interface DiscordService {
     name: string,
     memberIds: ReadonlyArray<string>,
   ) => Effect.Effect<string, DiscordError>
+  /** What the bot and `roleIds` may do in `channelId`, a text channel for private threads. */
+  readonly supportChannelAccess: (
+    channelId: string,
+    roleIds: ReadonlyArray<string>,
+  ) => Effect.Effect<SupportChannelAccess, DiscordError>
   readonly interactions: {
     /** Acknowledge a button press; the message it is on is edited later with `editOriginal`. */
     readonly deferUpdate: (ref: InteractionRef) => Effect.Effect<void, DiscordError>
