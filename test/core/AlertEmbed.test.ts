@@ -255,6 +255,15 @@ describe("renderAlertMessage: buttons and status", () => {
       [{ _tag: "AshContactMade", via: "dm", threadId: null }, T0 + 45_000],
     )
     expect(fieldValue(contacted, STATUS_FIELD_NAME)).toBe("💬 Ash reached out for <@504> after 45s, by DM")
+    // A thread contact recorded before threads were linked has no thread to link.
+    const inThread = apply(
+      created(),
+      [{ _tag: "RequestAshContact", by: "504" }, T0 + 40_000],
+      [{ _tag: "AshContactMade", via: "thread", threadId: null }, T0 + 45_000],
+    )
+    expect(fieldValue(inThread, STATUS_FIELD_NAME)).toBe(
+      "💬 Ash reached out for <@504> after 45s, in a private thread",
+    )
     const failed = apply(
       created(),
       [{ _tag: "RequestAshContact", by: "504" }, T0 + 40_000],

@@ -34,6 +34,13 @@ describe("a stored alert record", () => {
     ])
       expect(decodes({ ...alert, day })).toBe(false)
   })
+
+  it("reads a contact recorded before threads were linked as having no thread", () => {
+    const contacted = { at: 1, by: "auto", elapsedMs: 1, skewed: false, mode: "auto", via: "thread" }
+    const stored = { ...alert, milestones: { ...alert.milestones, ashContacted: contacted } }
+    const decoded = Schema.decodeUnknownSync(Alert)(stored)
+    expect(decoded.milestones.ashContacted).toEqual({ ...contacted, threadId: null })
+  })
 })
 
 describe("a stored daily hash", () => {

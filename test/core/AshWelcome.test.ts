@@ -1,9 +1,10 @@
-import { Either } from "effect"
+import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import {
   AUTO_NOTICE,
   DEFAULT_TEMPLATES,
   renderWelcome,
+  TemplatesFile,
   templatesFrom,
   welcomeProblems,
 } from "../../src/core/AshWelcome.js"
@@ -75,6 +76,7 @@ describe("Ash's welcome", () => {
     expect(welcomeProblems("@here hi")).toEqual(["@everyone and @here are not allowed"])
     expect(welcomeProblems("<@&123> hi")).toEqual(["role mentions are not allowed"])
     expect(welcomeProblems("<@!123> hi")).toEqual(["user mentions are not allowed (use {member})"])
+    expect(welcomeProblems("<@123> hi")).toEqual(["user mentions are not allowed (use {member})"])
   })
 
   it("a file's parts replace the defaults; each problem is named with its place", () => {
@@ -87,5 +89,56 @@ describe("Ash's welcome", () => {
     expect(templatesFrom({ welcome: { auto: { ...same("ok"), high: "{x}" } } })).toEqual(
       Either.left(["welcome.auto.high: unknown placeholder {x} (known: {member})"]),
     )
+  })
+
+  it("the crisis-lines card: each line's name, how to reach it, and its address on a line of its own", () => {
+    const w = renderWelcome(
+      {
+        ...DEFAULT_TEMPLATES,
+        resources: [
+          { name: "Line A", contact: "Call 1", url: "https://a.example" },
+          { name: "Line B", contact: "Text 2" },
+        ],
+      },
+      { alertId: alertId(1), memberId: "7", severity: "high", mode: "manual" },
+      T,
+    )
+    expect(w.embeds[0]?.description).toBe("**Line A** — Call 1\nhttps://a.example\n\n**Line B** — Text 2")
+    expect(w.components[0]?.components[0]?.emoji).toEqual({ name: "👤" })
+  })
+
+  it("the defaults: every welcome filled and valid, and the three US lines with their numbers and sites", () => {
+    for (const mode of ["manual", "auto"] as const)
+      for (const severity of ALERT_SEVERITIES) {
+        const text = DEFAULT_TEMPLATES.welcome[mode][severity]
+        expect(text.startsWith("Hi {member}")).toBe(true)
+        expect(text).toContain("Crisis Response Team")
+        expect(welcomeProblems(text)).toEqual([])
+      }
+    expect(DEFAULT_TEMPLATES.resourcesTitle).toBe("If you need someone right now (US lines)")
+    expect(DEFAULT_TEMPLATES.resources).toEqual([
+      { name: "988 Suicide & Crisis Lifeline", contact: "Call or text 988", url: "https://988lifeline.org" },
+      {
+        name: "The Trevor Project",
+        contact: "Call 1-866-488-7386 or text START to 678-678",
+        url: "https://www.thetrevorproject.org/get-help/",
+      },
+      { name: "Trans Lifeline", contact: "Call 1-877-565-8860", url: "https://translifeline.org" },
+    ])
+  })
+
+  it("a crisis line's address must be a whole http(s) URL", () => {
+    const decode = Schema.decodeUnknownEither(TemplatesFile)
+    const withUrl = (url: string) => decode({ resources: [{ name: "A", contact: "B", url }] })
+    for (const ok of ["https://a.example/help", "http://a.example"])
+      expect(Either.isRight(withUrl(ok))).toBe(true)
+    for (const bad of [
+      "ftp://a.example",
+      "see https://a.example",
+      "https://a.example more",
+      "https://",
+      "https://a b",
+    ])
+      expect(Either.isLeft(withUrl(bad))).toBe(true)
   })
 })

@@ -26,6 +26,8 @@ describe("what a message is looked up for", () => {
     expect(responseCandidates(message({ authorIsBot: true }), [CRT])).toBeNull()
     expect(responseCandidates(message(), [])).toBeNull()
     expect(responseCandidates(message(), [CRT])).toEqual({ threadId: SOURCE, memberIds: [] })
+    // A CRT member with other roles too is still a CRT member.
+    expect(responseCandidates(message({ authorRoleIds: ["1", CRT] }), [CRT])).not.toBeNull()
   })
 
   it("the replied-to member first, then the mentioned ones, each once, never the author", () => {

@@ -218,11 +218,13 @@ describe("first human response in the source channel", () => {
 })
 
 describe("opt-out", () => {
-  it("the member's button: confirmed to them, shown on the alert; Ash never contacts them again", async () => {
+  it("the member's button, after a restart: confirmed to them, shown on the alert; Ash never contacts them again", async () => {
     const source = say(file.world, "critical", { userId: USER.other, channelId: CHANNEL.general })
     const alert = await alertFor(file.world, CHANNEL.critical, source.id)
     await click(alert.id, customIdOf(alert, "Talk to Ash"), USER.crt1).firstCallback
     const dm = await firstDm(USER.other)
+    // The button works after a restart: it carries all it needs.
+    await file.restartBot()
     const pressed = click(dm.id, customIdOf(dm, "I'd rather talk to a person"), USER.other)
     expect(await ephemeralText(pressed)).toContain("Ash will not message you again")
     const shown = await edited(alert, "the opt-out", (s) => s.includes("prefers human support"))
