@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { join } from "node:path"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import type { Redis as IORedis } from "ioredis"
 import { AlertId } from "../src/core/Alert.js"
 import { Redis } from "../src/shell/Redis.js"
@@ -9,6 +9,7 @@ import { startDiscordEmulator } from "../test/support/discord/Emulator.js"
 import { startNlpStandIn } from "../test/support/nlp/NlpStandIn.js"
 import { startRedisServer } from "../test/support/redisServer.js"
 import { type Figures, percentile, round, sleep, waitFor } from "./Figures.js"
+import { benchRedis } from "./store.js"
 
 /**
  * Reaching the member: how late automatic contacts are (two bot processes sharing one timer set)
@@ -38,11 +39,7 @@ const LOOKUP_CONCURRENCY = 16
 const lookupBenchmarks = async (): Promise<Figures> => {
   const server = await startRedisServer()
   try {
-    const layer = ResponseIndex.Live.pipe(
-      Layer.provideMerge(
-        Redis.layer({ url: server.url, password: Option.none(), keyPrefix: "", commandTimeoutMs: 5_000 }),
-      ),
-    )
+    const layer = ResponseIndex.Live.pipe(Layer.provideMerge(benchRedis(server.url)))
     return await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {

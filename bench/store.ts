@@ -42,14 +42,14 @@ const workers = async <T>(items: ReadonlyArray<T>, work: (item: T) => Promise<un
   )
 }
 
+/** The bot's Redis service on a benchmark's own redis-server, without a key prefix. */
+export const benchRedis = (url: string) =>
+  Redis.layer({ url, password: Option.none(), keyPrefix: "", commandTimeoutMs: 5_000 })
+
 export const storeBenchmarks = async (): Promise<Figures> => {
   const server = await startRedisServer()
   try {
-    const layer = AlertStore.layer().pipe(
-      Layer.provideMerge(
-        Redis.layer({ url: server.url, password: Option.none(), keyPrefix: "", commandTimeoutMs: 5_000 }),
-      ),
-    )
+    const layer = AlertStore.layer().pipe(Layer.provideMerge(benchRedis(server.url)))
     return await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
