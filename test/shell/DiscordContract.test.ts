@@ -432,6 +432,32 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
     ),
   )
 
+  it.scoped(
+    "direct messages: a member's DM arrives with its text and files; guild messages and the bot's own do not",
+    () =>
+      clean(
+        Effect.gen(function* () {
+          const { discord, driver } = yield* ports
+          const dms = yield* listen(discord.directMessages)
+          yield* driver.memberSays({ channelId: CHANNEL.lounge, userId: USER.sky, content: "in the lounge" })
+          const dm = yield* discord.sendDm(USER.river, { content: "Checking in", allowedMentions: nobody })
+          const before = Date.now()
+          const said = yield* driver.memberDms({
+            userId: USER.river,
+            content: "thank you",
+            attachments: ["drawing.png"],
+          })
+          const { found, before: earlier } = yield* next(dms, (m) => m.messageId === said)
+          expect(earlier).toEqual([])
+          expect(found).toMatchObject({ channelId: dm.channelId, authorId: USER.river, content: "thank you" })
+          expect(found.attachments).toEqual([
+            { name: "drawing.png", url: expect.stringMatching(/^https?:\/\/.+drawing\.png$/) },
+          ])
+          expect(found.sentAt).toBeGreaterThanOrEqual(before - 1_000)
+        }),
+      ),
+  )
+
   it.scoped("messages: in a private thread the message names the thread's channel as its parent", () =>
     clean(
       Effect.gen(function* () {

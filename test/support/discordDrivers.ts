@@ -172,6 +172,12 @@ export interface DiscordDriver {
     /** Members mentioned (their `<@id>` in the content). */
     readonly mentions?: ReadonlyArray<string>
   }) => Effect.Effect<string>
+  /** A member writes to the bot directly, with files named `attachments`; returns the message id. */
+  readonly memberDms: (input: {
+    readonly userId: string
+    readonly content: string
+    readonly attachments?: ReadonlyArray<string>
+  }) => Effect.Effect<string>
   /** A member presses a button on one of the bot's messages; returns the interaction id. */
   readonly press: (input: {
     readonly messageId: string
@@ -299,6 +305,18 @@ const memoryDriver = (control: DiscordMemoryControl): DiscordDriver => {
           authors.set(m.messageId, userId)
           return m.messageId
         },
+      ),
+    memberDms: ({ userId, content, attachments = [] }) =>
+      Effect.map(
+        control.memberDms({
+          userId,
+          content,
+          attachments: attachments.map((name, i) => ({
+            name,
+            url: `https://cdn.discordapp.com/attachments/${userId}/${i}/${name}`,
+          })),
+        }),
+        (m) => m.messageId,
       ),
     press: ({ messageId, customId, userId }) =>
       Effect.map(
@@ -550,6 +568,16 @@ const liveDriver = (emulator: DiscordEmulator): DiscordDriver => {
             content,
             ...(replyTo === undefined ? {} : { messageReference: replyTo }),
             ...(mentions === undefined ? {} : { mentions }),
+          }).id,
+      ),
+    memberDms: ({ userId, content, attachments = [] }) =>
+      Effect.sync(
+        () =>
+          emulator.memberSays({
+            channelId: emulator.dmChannel(userId),
+            userId,
+            content,
+            attachments: attachments.map((filename) => ({ filename })),
           }).id,
       ),
     press: ({ messageId, customId, userId }) =>

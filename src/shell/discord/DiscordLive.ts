@@ -17,6 +17,7 @@ import {
   type Interaction,
   type Message,
   MessageFlags,
+  Partials,
   PermissionFlagsBits,
 } from "discord.js"
 import { Effect, Option, Redacted, type Scope, Stream } from "effect"
@@ -25,6 +26,7 @@ import {
   type ButtonPress,
   type CommandInvocation,
   type CommandOptionValue,
+  type DirectMessage,
   DiscordError,
   type DiscordService,
   failureOf,
@@ -40,16 +42,22 @@ export interface DiscordSettings {
   readonly apiUrl: Option.Option<string>
 }
 
-/** The gateway intents the bot needs: guilds, guild messages, and their content. */
+/** The gateway intents the bot needs: guilds, guild messages and their content, and DMs to the bot. */
 export const INTENTS = [
   GatewayIntentBits.Guilds,
   GatewayIntentBits.GuildMessages,
   GatewayIntentBits.MessageContent,
+  GatewayIntentBits.DirectMessages,
 ]
 
-/** discord.js options; every REST call (and so the gateway URL lookup) goes through `apiUrl` when set. */
+/**
+ * discord.js options; every REST call (and so the gateway URL lookup) goes through `apiUrl` when
+ * set. DM channels are not in the client's cache when a member writes first: without the
+ * `Channel` partial, discord.js would drop that message.
+ */
 export const clientOptions = (settings: DiscordSettings): ClientOptions => ({
   intents: INTENTS,
+  partials: [Partials.Channel],
   ...(Option.isSome(settings.apiUrl) ? { rest: { api: settings.apiUrl.value } } : {}),
 })
 
@@ -131,6 +139,15 @@ const toIncoming = (message: Message<true>): IncomingMessage => ({
   // Discord sends the replied-to message with a reply; its author is the one replied to.
   repliedToUserId: message.reference === null ? null : (message.mentions.repliedUser?.id ?? null),
   mentionedUserIds: [...message.mentions.users.keys()],
+})
+
+const toDirect = (message: Message): DirectMessage => ({
+  channelId: message.channelId,
+  messageId: message.id,
+  authorId: message.author.id,
+  content: message.content,
+  attachments: [...message.attachments.values()].map((a) => ({ name: a.name, url: a.url })),
+  sentAt: message.createdTimestamp,
 })
 
 const toPosted = (message: Message): PostedMessage => ({
@@ -308,7 +325,7 @@ const messagingOf = (client: Client<true>) =>
       }),
   }) satisfies Omit<
     DiscordService,
-    "botUserId" | "interactions" | "registerCommands" | "messages" | "presses" | "commands"
+    "botUserId" | "interactions" | "registerCommands" | "messages" | "directMessages" | "presses" | "commands"
   >
 
 /** The port over a logged-in client, for as long as the scope lasts. */
@@ -337,6 +354,13 @@ export const makeLive = (
         // Discord also sends the bot its own messages; the port passes on everyone else's.
         const listener = (message: Message) => {
           if (message.inGuild() && message.author.id !== c.user.id) emit(toIncoming(message))
+        }
+        c.on(Events.MessageCreate, listener)
+        return () => c.off(Events.MessageCreate, listener)
+      }),
+      directMessages: events<DirectMessage>(client, (c, emit) => {
+        const listener = (message: Message) => {
+          if (!message.inGuild() && !message.author.bot) emit(toDirect(message))
         }
         c.on(Events.MessageCreate, listener)
         return () => c.off(Events.MessageCreate, listener)

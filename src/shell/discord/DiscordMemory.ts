@@ -7,9 +7,11 @@ import { Clock, Context, Effect, Option } from "effect"
 import type { ActionRow } from "../../core/DiscordMessage.js"
 import { channel, commandsProblem, faultBook, snowflakes } from "./DiscordMemoryParts.js"
 import {
+  type Attachment,
   type ButtonPress,
   type CommandInvocation,
   type CommandSpec,
+  type DirectMessage,
   DiscordError,
   type DiscordService,
   failureOf,
@@ -114,6 +116,12 @@ export interface DiscordMemoryControl {
   readonly closeDms: (userId: string) => Effect.Effect<void>
   /** Members with this role may manage threads, so they see (and write in) every private thread. */
   readonly grantManageThreads: (roleId: string) => Effect.Effect<void>
+  /** A member writes to the bot in their DM channel with it. */
+  readonly memberDms: (input: {
+    readonly userId: string
+    readonly content: string
+    readonly attachments?: ReadonlyArray<Attachment>
+  }) => Effect.Effect<DirectMessage>
 }
 
 /** The twin's control, next to `Discord` in `Discord.Memory`. */
@@ -192,6 +200,7 @@ const memoryState = () => {
     /** Roles with Manage Threads on the channels: they see every private thread. */
     threadManagers: new Set<string>(),
     incoming: channel<IncomingMessage>(),
+    directs: channel<DirectMessage>(),
     presses: channel<ButtonPress>(),
     commands: channel<CommandInvocation>(),
     /** The bot's DM channel with a user: one per user, opened on first use. */
@@ -388,14 +397,8 @@ const incomingDefaults = (s: MemoryState, channelId: string, now: number): Incom
 const seesThread = (s: MemoryState, t: PrivateThread, author: IncomingMessage["author"]): boolean =>
   t.memberIds.includes(author.id) || author.roleIds.some((r) => s.threadManagers.has(r))
 
-/** What a test does as the members, the CRT and Discord itself. */
-const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
-  messages: Effect.sync(() => [...s.stored.values()]),
-  message: (id) => Effect.sync(() => Option.fromNullable(s.stored.get(id))),
-  answers: (id) => Effect.sync(() => [...(s.answers.get(id) ?? [])]),
-  threads: Effect.sync(() => [...s.threads]),
-  registered: Effect.sync(() => [...s.registered.commands]),
-  registeredIn: Effect.sync(() => [...s.registered.guildIds]),
+/** The members writing: in a channel or thread, or to the bot directly. */
+const memoryMembers = (s: MemoryState): Pick<DiscordMemoryControl, "memberSays" | "memberDms"> => ({
   memberSays: (m) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const message: IncomingMessage = {
@@ -411,6 +414,29 @@ const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
       s.incoming.emit(message)
       return Effect.succeed(message)
     }),
+  memberDms: ({ userId, content, attachments = [] }) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      const message: DirectMessage = {
+        channelId: s.dmChannelOf(userId),
+        messageId: s.nextId(),
+        authorId: userId,
+        content,
+        attachments,
+        sentAt: now,
+      }
+      s.directs.emit(message)
+      return message
+    }),
+})
+
+/** What a test does as the members, the CRT and Discord itself. */
+const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
+  messages: Effect.sync(() => [...s.stored.values()]),
+  message: (id) => Effect.sync(() => Option.fromNullable(s.stored.get(id))),
+  answers: (id) => Effect.sync(() => [...(s.answers.get(id) ?? [])]),
+  threads: Effect.sync(() => [...s.threads]),
+  registered: Effect.sync(() => [...s.registered.commands]),
+  registeredIn: Effect.sync(() => [...s.registered.guildIds]),
   press: (input) =>
     Effect.flatMap(
       Option.match(Option.fromNullable(s.stored.get(input.messageId)), {
@@ -448,6 +474,7 @@ const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
     ),
   closeDms: (userId) => Effect.sync(() => void s.closedDms.add(userId)),
   grantManageThreads: (roleId) => Effect.sync(() => void s.threadManagers.add(roleId)),
+  ...memoryMembers(s),
 })
 
 /** A fresh twin: the port, and the control a test drives it with. */
@@ -473,6 +500,7 @@ export const makeMemory: Effect.Effect<{
         }),
       ),
     messages: s.incoming.stream,
+    directMessages: s.directs.stream,
     presses: s.presses.stream,
     commands: s.commands.stream,
   }

@@ -69,6 +69,24 @@ export interface IncomingMessage {
   readonly mentionedUserIds: ReadonlyArray<string>
 }
 
+/** A file a member sent, as a link. */
+export interface Attachment {
+  readonly name: string
+  readonly url: string
+}
+
+/** A direct message a member wrote to the bot. */
+export interface DirectMessage {
+  /** The bot's DM channel with the member. */
+  readonly channelId: string
+  readonly messageId: string
+  readonly authorId: string
+  readonly content: string
+  readonly attachments: ReadonlyArray<Attachment>
+  /** Discord's timestamp of the message. */
+  readonly sentAt: number
+}
+
 /** An interaction to answer (within 3 s: defer, reply, or update). */
 export interface InteractionRef {
   readonly id: string
@@ -206,6 +224,8 @@ export interface DiscordService {
   ) => Effect.Effect<void, DiscordError>
   /** Messages in the guilds the bot is in, as they arrive. */
   readonly messages: Stream.Stream<IncomingMessage>
+  /** Direct messages members write to the bot, as they arrive (never the bot's own, nor a bot's). */
+  readonly directMessages: Stream.Stream<DirectMessage>
   readonly presses: Stream.Stream<ButtonPress>
   readonly commands: Stream.Stream<CommandInvocation>
 }

@@ -112,6 +112,7 @@ type Inspection = Pick<
   | "waitForMessage"
   | "waitForEdit"
   | "dmsTo"
+  | "dmChannel"
   | "threads"
   | "files"
 >
@@ -128,6 +129,11 @@ const inspection = ({ world, store, botUser }: EmulatorContext): Inspection => (
   dmsTo: (userId) => {
     const channelId = world.dmChannelIdOf(userId)
     return channelId === undefined ? [] : store.inChannel(channelId).filter((m) => m.author.id === botUser.id)
+  },
+  dmChannel: (userId) => {
+    const channel = world.dmChannel(userId)
+    if (channel === undefined) throw new Error(`emulator: no user ${userId}`)
+    return channel.id
   },
   threads: (): ThreadRecord[] =>
     world

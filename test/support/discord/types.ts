@@ -265,6 +265,8 @@ export interface DiscordEmulator {
   ): Promise<APIMessage>
   /** Messages the bot sent in its DM channel with this user. */
   dmsTo(userId: Snowflake): readonly APIMessage[]
+  /** The bot's DM channel with this user (opened now if there is none), where the user can write. */
+  dmChannel(userId: Snowflake): Snowflake
   threads(): readonly ThreadRecord[]
   /** Files uploaded with a message (multipart), with their bytes. */
   files(messageId: Snowflake): readonly StoredFile[]
