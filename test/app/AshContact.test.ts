@@ -1,10 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option, TestClock } from "effect"
+import { Effect, Layer, Option, TestClock } from "effect"
 import { checkSupportChannel } from "../../src/app/contact/SupportChannel.js"
 import { BotSettings } from "../../src/app/runtime/BotSettings.js"
 import { DEFAULT_TEMPLATES } from "../../src/core/AshWelcome.js"
 import { DiscordMemory, type StoredMessage } from "../../src/shell/discord/DiscordMemory.js"
 import { MemberStore } from "../../src/shell/MemberStore.js"
+import { RedisError } from "../../src/shell/Redis.js"
 import {
   AlertFeatures,
   acknowledge,
@@ -14,6 +15,7 @@ import {
   editedTo,
   ephemeralText,
   eventually,
+  firstReplyTo,
   GUILD,
   logged,
   MINUTE,
@@ -164,6 +166,39 @@ describe("Talk to Ash", () => {
         }).pipe(Effect.provide(AlertFeatures)),
         MANUAL_ONLY,
       ),
+  )
+})
+
+describe("when the member's opt-out cannot be read", () => {
+  // The member store answers until the test makes its opt-out unreadable (Redis gone).
+  let unreadable = false
+  const FlakyMembers = Layer.effect(
+    MemberStore,
+    Effect.map(MemberStore, (members) => ({
+      ...members,
+      isOptedOut: (guildId: string, memberId: string) =>
+        unreadable
+          ? Effect.fail(new RedisError({ operation: "member.isOptedOut", cause: "connection lost" }))
+          : members.isOptedOut(guildId, memberId),
+    })),
+  )
+
+  it.effect("Ash does not contact the member: the alert says so and the CRT is pinged", () =>
+    onTwins(
+      Effect.gen(function* () {
+        unreadable = false
+        const alert = yield* postAlert("critical", { from: USER.sky })
+        unreadable = true
+        yield* press(alert, "Talk to Ash", USER.crt1)
+        const failed = yield* editedTo(alert, "the failure", (m) => statusOf(m).includes("could not reach"))
+        expect(statusOf(failed)).toBe("⚠️ Ash could not reach the member")
+        const ping = yield* firstReplyTo(alert)
+        expect(ping.content).toContain(`<@&${ROLE.crt}>`)
+        expect(yield* dmsTo(USER.sky)).toEqual([])
+        expect((yield* logged("WARN")).some((w) => w.includes("opt-out could not be read"))).toBe(true)
+      }).pipe(Effect.provide(AlertFeatures), Effect.provide(FlakyMembers)),
+      MANUAL_ONLY,
+    ),
   )
 })
 
