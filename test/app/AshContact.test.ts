@@ -202,6 +202,25 @@ describe("when the member's opt-out cannot be read", () => {
   )
 })
 
+describe("a support thread whose welcome cannot be posted", () => {
+  it.effect("is deleted, so the member is not left in an empty thread; the contact failed", () =>
+    onTwins(
+      Effect.gen(function* () {
+        const discord = yield* DiscordMemory
+        yield* discord.closeDms(USER.sky)
+        const alert = yield* postAlert("high", { from: USER.sky })
+        yield* discord.fail("post", { status: 403, code: 50001 }, { times: 1 })
+        yield* press(alert, "Talk to Ash", USER.crt1)
+        const failed = yield* editedTo(alert, "the failure", (m) => statusOf(m).includes("could not reach"))
+        expect(statusOf(failed)).toBe("⚠️ Ash could not reach the member")
+        expect(yield* discord.threads).toEqual([])
+        expect((yield* recordOf(alert)).milestones.ashContacted).toBeNull()
+      }).pipe(Effect.provide(AlertFeatures)),
+      MANUAL_ONLY,
+    ),
+  )
+})
+
 describe("auto-initiate", () => {
   const FAST_POLL = { BOT_TIMER_POLL_MS: "250" }
 

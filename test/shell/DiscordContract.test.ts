@@ -383,6 +383,21 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
       ),
   )
 
+  it.scoped("private threads: the bot deletes one it opened; an unknown one is not_found", () =>
+    clean(
+      Effect.gen(function* () {
+        const { discord, driver } = yield* ports
+        const threadId = yield* discord.openPrivateThread(CHANNEL.lounge, "support", [USER.river])
+        const other = yield* discord.openPrivateThread(CHANNEL.lounge, "another", [USER.sky])
+        yield* discord.deleteThread(threadId)
+        const left = (yield* driver.threads).map((t) => t.threadId)
+        expect(left).toContain(other)
+        expect(left).not.toContain(threadId)
+        expect(yield* failure(discord.deleteThread(threadId))).toMatchObject({ kind: "not_found" })
+      }),
+    ),
+  )
+
   it.scoped("support channel: what the bot lacks there, and which roles do not manage threads", () =>
     clean(
       Effect.gen(function* () {

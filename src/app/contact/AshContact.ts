@@ -77,7 +77,16 @@ const inThread = (
       alert.origin.memberId,
       ...presser.filter((id) => /^[0-9]{17,20}$/.test(id)),
     ])
-    yield* discord.post(threadId, welcome)
+    // Without its welcome the thread would leave the member in an empty room: it goes.
+    yield* discord
+      .post(threadId, welcome)
+      .pipe(
+        Effect.tapError(() =>
+          discord
+            .deleteThread(threadId)
+            .pipe(Effect.catchAll((e) => Effect.logError(`the empty support thread stays: ${e.message}`))),
+        ),
+      )
     // The member has the welcome: the contact stands. The alert links the thread, and the CRT
     // (managing threads in the support channel) sees it without this note's ping.
     yield* discord

@@ -310,6 +310,13 @@ const messagingOf = (client: Client<true>) =>
         for (const id of memberIds) await thread.members.add(id)
         return thread.id
       }),
+    deleteThread: (threadId) =>
+      call(`delete thread ${threadId}`, async () => {
+        const thread = await client.channels.fetch(threadId)
+        if (thread === null || !thread.isThread())
+          throw new WrongRequest(`channel ${threadId} is not a thread`)
+        await thread.delete()
+      }),
     supportChannelAccess: (channelId, roleIds) =>
       call(`permissions in ${channelId}`, async () => {
         const channel = await client.channels.fetch(channelId)

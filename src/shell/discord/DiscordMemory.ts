@@ -31,6 +31,7 @@ export type Operation =
   | "reply"
   | "sendDm"
   | "openPrivateThread"
+  | "deleteThread"
   | "interaction"
   | "registerCommands"
 
@@ -370,12 +371,23 @@ const memoryThreads = (s: MemoryState) =>
             }),
       )
     },
+    deleteThread: (threadId) => {
+      const what = `delete thread ${threadId}`
+      return Effect.flatMap(s.faults.check("deleteThread", threadId, what), () =>
+        Effect.suspend(() => {
+          const i = s.threads.findIndex((t) => t.threadId === threadId)
+          if (i < 0) return Effect.fail(refusal(what, 404, 10003, "Unknown Channel"))
+          s.threads.splice(i, 1)
+          return Effect.void
+        }),
+      )
+    },
     supportChannelAccess: (_channelId, roleIds) =>
       Effect.sync(() => ({
         botLacks: [],
         rolesWithoutManageThreads: roleIds.filter((r) => !s.threadManagers.has(r)),
       })),
-  }) satisfies Pick<DiscordService, "openPrivateThread" | "supportChannelAccess">
+  }) satisfies Pick<DiscordService, "openPrivateThread" | "deleteThread" | "supportChannelAccess">
 
 const hasButton = (message: StoredMessage, customId: string): boolean =>
   message.components.some((row) => row.components.some((b) => b.customId === customId))

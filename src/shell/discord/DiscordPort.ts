@@ -197,6 +197,8 @@ export interface DiscordService {
     name: string,
     memberIds: ReadonlyArray<string>,
   ) => Effect.Effect<string, DiscordError>
+  /** Delete a thread the bot opened (with its messages). */
+  readonly deleteThread: (threadId: string) => Effect.Effect<void, DiscordError>
   /** What the bot and `roleIds` may do in `channelId`, a text channel for private threads. */
   readonly supportChannelAccess: (
     channelId: string,

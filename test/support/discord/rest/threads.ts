@@ -1,6 +1,6 @@
 import { ChannelType, GatewayDispatchEvents, RESTJSONErrorCodes } from "discord-api-types/v10"
 import type { EmulatorCore } from "../emulatorState.js"
-import { noContent, notFound, type Reply } from "../httpKit.js"
+import { discordError, noContent, notFound, ok, type Reply } from "../httpKit.js"
 import { isThread } from "../World.js"
 import { invalidFormBody, type Route, type RouteContext } from "./route.js"
 
@@ -59,9 +59,28 @@ const addThreadMember = (emu: EmulatorCore, ctx: RouteContext): Reply => {
   return noContent
 }
 
-/** Threads: created in a channel or from one of its messages, and their members. */
+/** Deletes a thread (the emulator deletes no other kind of channel: the bot never asks to). */
+const deleteThread = (emu: EmulatorCore, ctx: RouteContext): Reply => {
+  const { world } = emu
+  const id = ctx.params.channel ?? ""
+  const thread = world.channels.get(id)
+  if (thread === undefined) return notFound(RESTJSONErrorCodes.UnknownChannel, "Channel")
+  if (!isThread(thread))
+    return discordError(403, RESTJSONErrorCodes.MissingPermissions, "Missing Permissions")
+  world.channels.delete(id)
+  world.threadMembers.delete(id)
+  emu.gateway.dispatch(
+    GatewayDispatchEvents.ThreadDelete,
+    () => ({ id, type: thread.type, guild_id: thread.guild_id, parent_id: thread.parent_id }),
+    thread.guild_id,
+  )
+  return ok(thread)
+}
+
+/** Threads: created in a channel or from one of its messages, deleted, and their members. */
 export const threadRoutes = (emu: EmulatorCore): Route[] => [
   { method: "POST", pattern: "/channels/:channel/threads", handle: (ctx) => createThread(emu, ctx) },
+  { method: "DELETE", pattern: "/channels/:channel", handle: (ctx) => deleteThread(emu, ctx) },
   {
     method: "POST",
     pattern: "/channels/:channel/messages/:message/threads",
