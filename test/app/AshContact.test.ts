@@ -358,6 +358,17 @@ describe("opt-out", () => {
             ),
           )
           expect(ping.content).toContain(`<@&${ROLE.crt}>`)
+          // Pressed again: confirmed again, but the CRT is not pinged a second time.
+          const again = yield* discord.press({
+            messageId: dm.messageId,
+            customId: optOut,
+            userId: USER.sky,
+            roleIds: [],
+          })
+          expect(yield* ephemeralText(again.interaction)).toContain("Ash will not message you again")
+          yield* settle
+          const pings = (yield* repliesTo(alert.messageId)).filter((m) => m.content.includes("human support"))
+          expect(pings).toHaveLength(1)
           expect(yield* Effect.flatMap(MemberStore, (m) => m.isOptedOut(GUILD, USER.sky))).toBe(true)
           // A later alert: no automatic contact, and Talk to Ash is not offered.
           const later = yield* postAlert("critical", { from: USER.sky })

@@ -59,7 +59,10 @@ export const startWorld = async (): Promise<World> => {
           // private threads Ash opens for members whose DMs are closed.
           { id: ROLE.crt, name: "CRT", mentionable: false, permissions: PermissionFlagsBits.ManageThreads },
           { id: ROLE.member, name: "Member" },
+          // The bot's own role: it may delete a support thread whose welcome could not be posted.
+          { id: "910000000000000003", name: "Ash", permissions: PermissionFlagsBits.ManageThreads },
         ],
+        botRoles: ["910000000000000003"],
         channels: [
           { id: CHANNEL.general, name: "general" },
           { id: CHANNEL.vent, name: "vent" },

@@ -43,7 +43,11 @@ import type { DiscordEmulator, FaultSpec, InteractionCall, MemberSeed } from "./
 
 export const GUILD = MEMORY_GUILD_ID
 export const BOT = MEMORY_BOT_ID
-export const ROLE = { crt: "110000000000000001", member: "110000000000000002" } as const
+export const ROLE = {
+  crt: "110000000000000001",
+  member: "110000000000000002",
+  bot: "110000000000000003",
+} as const
 export const CHANNEL = {
   alerts: "120000000000000001",
   lounge: "120000000000000002",
@@ -645,7 +649,9 @@ const emulator = Effect.acquireRelease(
           roles: [
             { id: ROLE.crt, name: "CRT", permissions: PermissionFlagsBits.ManageThreads },
             { id: ROLE.member, name: "Member" },
+            { id: ROLE.bot, name: "Ash", permissions: PermissionFlagsBits.ManageThreads },
           ],
+          botRoles: [ROLE.bot],
           channels: [
             { id: CHANNEL.alerts, name: "crisis-alerts" },
             { id: CHANNEL.lounge, name: "lounge" },

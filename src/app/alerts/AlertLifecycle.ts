@@ -111,12 +111,14 @@ const contactEvent = (outcome: ContactOutcome): LifecycleEvent => {
 /** Recording a contact's outcome is retried while the store does not answer (or keeps conflicting). */
 const RECORD_OUTCOME = {
   schedule: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(5))),
-  while: (e: ApplyError | AlertRecording) => e._tag !== "EventRejected" && e._tag !== "AlertNotFound",
+  while: (e: ApplyError | AlertRecording) =>
+    e._tag !== "EventRejected" && e._tag !== "AlertNotFound" && e._tag !== "CorruptRecord",
 }
 
 /**
- * Reach the member; the outcome is applied as the follow-up event. If it cannot be recorded, a
- * failed contact still reaches the CRT: they are pinged directly.
+ * Reach the member; the outcome is applied as the follow-up event. If the store cannot record it,
+ * a failed contact or the member's opt-out still reaches the CRT: they are pinged directly. (An
+ * outcome the alert refuses — it was closed meanwhile — pings nobody.)
  */
 const contactMember = (ports: Ports, alert: Alert, mode: AshContactMode, apply: Apply) =>
   Effect.gen(function* () {
@@ -131,8 +133,11 @@ const contactMember = (ports: Ports, alert: Alert, mode: AshContactMode, apply: 
       Effect.either,
     )
     if (Either.isRight(recorded)) return
+    if (recorded.left._tag === "EventRejected")
+      return yield* Effect.logInfo(`contact outcome (${outcome._tag}) refused by the alert`)
     yield* Effect.logError(`contact outcome (${outcome._tag}) NOT recorded: ${recorded.left._tag}`)
     if (outcome._tag === "Unreachable") yield* renotify(ports, alert, "contact_failed")
+    if (outcome._tag === "OptedOut") yield* renotify(ports, alert, "opted_out")
   })
 
 type Apply = AlertLifecycleService["apply"]

@@ -28,12 +28,13 @@ export interface AshContactService {
 }
 
 /**
- * How long a contact may take in all. Discord calls are not retried here (discord.js retries a 5xx
- * itself): a retried DM may have been delivered already, and the member would get it twice. The
- * whole contact stays well inside the contact request's lease, so no second request can start
- * while this one is still under way.
+ * How long a contact may take in all. The bot does not retry a contact's Discord calls (a retried
+ * DM may have been delivered already); discord.js itself still retries a request that failed with
+ * a 5xx or a dropped connection. The whole contact, with its outcome recorded, stays inside the
+ * contact request's lease (2 min) and the timer's lease (1 min), so no second contact starts while
+ * this one is under way.
  */
-const CONTACT_TIMEOUT = "60 seconds"
+const CONTACT_TIMEOUT = "30 seconds"
 
 /** How long the opt-out check may take; without an answer the member is not contacted. */
 const OPT_OUT_CHECK_TIMEOUT = "2 seconds"

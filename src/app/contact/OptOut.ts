@@ -17,12 +17,17 @@ import { BotSettings } from "../runtime/BotSettings.js"
 
 const DAY_MS = 86_400_000
 
-/** Apply the opt-out to an alert; whether it took (a closed alert, or one opted out already, refuses it). */
+/**
+ * Apply the opt-out to an alert; whether the alert now shows it (applied now, or earlier: the CRT
+ * was told then). A closed alert, a missing one or a store that does not answer: false.
+ */
 const applyTo = (alertId: AlertId, event: LifecycleEvent) =>
   Effect.flatMap(AlertLifecycle, (lifecycle) => lifecycle.apply(alertId, event)).pipe(
     Effect.as(true),
     Effect.catchAll((e) =>
-      Effect.as(Effect.logInfo(`${event._tag} not applied to ${alertId}: ${e._tag}`), false),
+      e._tag === "EventRejected" && e.rejection._tag === "AlreadyOptedOut"
+        ? Effect.succeed(true)
+        : Effect.as(Effect.logInfo(`${event._tag} not applied to ${alertId}: ${e._tag}`), false),
     ),
   )
 

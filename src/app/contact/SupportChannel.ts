@@ -15,9 +15,14 @@ export const checkSupportChannel = Effect.gen(function* () {
     )
   const channelId = settings.supportChannelId.value
   const access = yield* discord.supportChannelAccess(channelId, settings.dispatch.crtRoleIds)
-  if (access.botLacks.length > 0)
+  const needed = access.botLacks.filter((p) => p !== "ManageThreads")
+  if (needed.length > 0)
     yield* Effect.logError(
-      `the bot lacks ${access.botLacks.join(", ")} in the support channel ${channelId}: members whose DMs are closed cannot be reached`,
+      `the bot lacks ${needed.join(", ")} in the support channel ${channelId}: members whose DMs are closed cannot be reached`,
+    )
+  if (access.botLacks.includes("ManageThreads"))
+    yield* Effect.logWarning(
+      `the bot lacks ManageThreads in the support channel ${channelId}: a thread whose welcome could not be posted cannot be deleted`,
     )
   if (access.rolesWithoutManageThreads.length > 0)
     yield* Effect.logWarning(

@@ -177,8 +177,17 @@ export interface SupportChannelAccess {
   readonly rolesWithoutManageThreads: ReadonlyArray<string>
 }
 
-/** What the bot needs in the support channel to open a private thread and write in it. */
-export const SUPPORT_CHANNEL_NEEDS = ["ViewChannel", "CreatePrivateThreads", "SendMessagesInThreads"] as const
+/**
+ * What the bot needs in the support channel: to open a private thread and post the welcome with
+ * its crisis-lines card, and (Manage Threads) to delete a thread whose welcome could not be posted.
+ */
+export const SUPPORT_CHANNEL_NEEDS = [
+  "ViewChannel",
+  "CreatePrivateThreads",
+  "SendMessagesInThreads",
+  "EmbedLinks",
+  "ManageThreads",
+] as const
 
 export interface DiscordService {
   /** The bot's own user id. */

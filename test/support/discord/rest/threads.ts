@@ -1,4 +1,9 @@
-import { ChannelType, GatewayDispatchEvents, RESTJSONErrorCodes } from "discord-api-types/v10"
+import {
+  ChannelType,
+  GatewayDispatchEvents,
+  PermissionFlagsBits,
+  RESTJSONErrorCodes,
+} from "discord-api-types/v10"
 import type { EmulatorCore } from "../emulatorState.js"
 import { discordError, noContent, notFound, ok, type Reply } from "../httpKit.js"
 import { isThread } from "../World.js"
@@ -65,7 +70,11 @@ const deleteThread = (emu: EmulatorCore, ctx: RouteContext): Reply => {
   const id = ctx.params.channel ?? ""
   const thread = world.channels.get(id)
   if (thread === undefined) return notFound(RESTJSONErrorCodes.UnknownChannel, "Channel")
-  if (!isThread(thread))
+  const guildId = world.guildIdOf(id)
+  const manages = PermissionFlagsBits.ManageThreads | PermissionFlagsBits.Administrator
+  const mayManage = guildId !== undefined && (world.permissions(guildId, emu.botUser.id) & manages) !== 0n
+  // Deleting a thread takes Manage Threads (its creator included); the emulator deletes nothing else.
+  if (!isThread(thread) || !mayManage)
     return discordError(403, RESTJSONErrorCodes.MissingPermissions, "Missing Permissions")
   world.channels.delete(id)
   world.threadMembers.delete(id)
