@@ -58,6 +58,17 @@ const onlyThread = eventually(
   ),
 )
 
+/** Someone presses "I'd rather talk to a person" on Ash's welcome (in a DM: no roles). */
+const pressOptOut = (welcome: StoredMessage, userId: string) =>
+  Effect.flatMap(DiscordMemory, (d) =>
+    d.press({
+      messageId: welcome.messageId,
+      customId: customIdOf(welcome, "I'd rather talk to a person"),
+      userId,
+      roleIds: [],
+    }),
+  )
+
 /** Ash's contact is on the alert (its status names it). */
 const contacted = (alert: StoredMessage) =>
   editedTo(alert, "Ash's contact", (m) => statusOf(m).includes("Ash reached out"))
@@ -296,18 +307,12 @@ describe("opt-out", () => {
   it.effect("pressed after the alert was resolved: the CRT is still told, under the alert", () =>
     onTwins(
       Effect.gen(function* () {
-        const discord = yield* DiscordMemory
         const alert = yield* postAlert("high", { from: USER.sky })
         yield* press(alert, "Talk to Ash", USER.crt1)
         const dm = yield* firstDmTo(USER.sky)
         yield* press(yield* contacted(alert), "Resolve", USER.crt1)
         yield* editedTo(alert, "its closing", (m) => statusOf(m).includes("Resolved"))
-        const byMember = yield* discord.press({
-          messageId: dm.messageId,
-          customId: customIdOf(dm, "I'd rather talk to a person"),
-          userId: USER.sky,
-          roleIds: [],
-        })
+        const byMember = yield* pressOptOut(dm, USER.sky)
         expect(yield* ephemeralText(byMember.interaction)).toContain("a person from our Crisis Response Team")
         const ping = yield* eventually(
           "the CRT told",
@@ -326,24 +331,12 @@ describe("opt-out", () => {
     () =>
       onTwins(
         Effect.gen(function* () {
-          const discord = yield* DiscordMemory
           const alert = yield* postAlert("high", { from: USER.sky })
           yield* press(alert, "Talk to Ash", USER.crt1)
           const dm = yield* firstDmTo(USER.sky)
-          const optOut = customIdOf(dm, "I'd rather talk to a person")
-          const someoneElse = yield* discord.press({
-            messageId: dm.messageId,
-            customId: optOut,
-            userId: USER.river,
-            roleIds: [],
-          })
+          const someoneElse = yield* pressOptOut(dm, USER.river)
           expect(yield* ephemeralText(someoneElse.interaction)).toContain("for the person Ash wrote to")
-          const byMember = yield* discord.press({
-            messageId: dm.messageId,
-            customId: optOut,
-            userId: USER.sky,
-            roleIds: [],
-          })
+          const byMember = yield* pressOptOut(dm, USER.sky)
           expect(yield* ephemeralText(byMember.interaction)).toContain(
             "Ash will not message you again for the next 30 days",
           )
@@ -359,12 +352,7 @@ describe("opt-out", () => {
           )
           expect(ping.content).toContain(`<@&${ROLE.crt}>`)
           // Pressed again: confirmed again, but the CRT is not pinged a second time.
-          const again = yield* discord.press({
-            messageId: dm.messageId,
-            customId: optOut,
-            userId: USER.sky,
-            roleIds: [],
-          })
+          const again = yield* pressOptOut(dm, USER.sky)
           expect(yield* ephemeralText(again.interaction)).toContain("Ash will not message you again")
           yield* settle
           const pings = (yield* repliesTo(alert.messageId)).filter((m) => m.content.includes("human support"))
