@@ -383,6 +383,31 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
       ),
   )
 
+  it.scoped(
+    "threads on a message: public, named after it, one per message; members write there unadded",
+    () =>
+      clean(
+        Effect.gen(function* () {
+          const { discord, driver } = yield* ports
+          const incoming = yield* listen(discord.messages)
+          const alert = yield* discord.post(CHANNEL.alerts, { content: "An alert", allowedMentions: nobody })
+          const threadId = yield* discord.openThreadOn(alert, "alert_000000000001")
+          expect(threadId).toBe(alert.messageId)
+          const thread = (yield* driver.threads).find((t) => t.threadId === threadId)
+          expect(thread).toMatchObject({
+            parentId: CHANNEL.alerts,
+            name: "alert_000000000001",
+            private: false,
+          })
+          const said = yield* driver.memberSays({ channelId: threadId, userId: USER.alex, content: "on it" })
+          const { found } = yield* next(incoming, (m) => m.messageId === said)
+          expect(found).toMatchObject({ channelId: threadId, parentChannelId: CHANNEL.alerts })
+          const again = yield* failure(discord.openThreadOn(alert, "again"))
+          expect(again).toMatchObject({ kind: "rejected", status: 400, code: 160004 })
+        }),
+      ),
+  )
+
   it.scoped("private threads: the bot deletes one it opened; an unknown one is not_found", () =>
     clean(
       Effect.gen(function* () {

@@ -360,7 +360,7 @@ const memoryDriver = (control: DiscordMemoryControl): DiscordDriver => {
         threadId: t.threadId,
         parentId: t.channelId,
         name: t.name,
-        private: true,
+        private: t.visibility === "private",
         memberIds: [...t.memberIds].sort(),
       })),
     ),

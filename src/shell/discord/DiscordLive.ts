@@ -264,7 +264,7 @@ const sendable = async (client: Client<true>, channelId: string) => {
   return channel
 }
 
-/** The messaging half of the port: posts, edits, reads, replies, DMs and private threads. */
+/** The messaging half of the port: posts, edits, reads, replies and DMs. */
 const messagingOf = (client: Client<true>) =>
   ({
     post: (channelId, message) =>
@@ -297,6 +297,11 @@ const messagingOf = (client: Client<true>) =>
         const sent = await client.users.send(userId, toCreateOptions(message))
         return { channelId: sent.channelId, messageId: sent.id }
       }),
+  }) satisfies Pick<DiscordService, "post" | "edit" | "read" | "reply" | "sendDm">
+
+/** The threads half of the port: private threads, threads on messages, and the support channel. */
+const threadsOf = (client: Client<true>) =>
+  ({
     openPrivateThread: (channelId, name, memberIds) =>
       call(`private thread in ${channelId}`, async () => {
         const channel = await client.channels.fetch(channelId)
@@ -308,6 +313,13 @@ const messagingOf = (client: Client<true>) =>
           invitable: false,
         })
         for (const id of memberIds) await thread.members.add(id)
+        return thread.id
+      }),
+    openThreadOn: (ref, name) =>
+      call(`thread on ${ref.messageId}`, async () => {
+        const channel = await sendable(client, ref.channelId)
+        const message = await channel.messages.fetch(ref.messageId)
+        const thread = await message.startThread({ name })
         return thread.id
       }),
     deleteThread: (threadId) =>
@@ -330,9 +342,9 @@ const messagingOf = (client: Client<true>) =>
           ),
         }
       }),
-  }) satisfies Omit<
+  }) satisfies Pick<
     DiscordService,
-    "botUserId" | "interactions" | "registerCommands" | "messages" | "directMessages" | "presses" | "commands"
+    "openPrivateThread" | "openThreadOn" | "deleteThread" | "supportChannelAccess"
   >
 
 /** The port over a logged-in client, for as long as the scope lasts. */
@@ -345,6 +357,7 @@ export const makeLive = (
     return {
       botUserId: client.user.id,
       ...messagingOf(client),
+      ...threadsOf(client),
       interactions: interactionsOf(registry),
       registerCommands: (commands, guildIds) =>
         call("register commands", async () => {

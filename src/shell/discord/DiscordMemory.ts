@@ -67,7 +67,7 @@ export type InteractionAnswer =
   | { readonly _tag: "followUp"; readonly content: string }
   | { readonly _tag: "editOriginal"; readonly edit: MessageEdit }
 
-export interface PrivateThread {
+export interface BotThread {
   readonly threadId: string
   readonly channelId: string
   readonly name: string
@@ -76,6 +76,8 @@ export interface PrivateThread {
    * mentioned (Discord adds a member a bot mentions to a private thread; a role mention adds nobody).
    */
   readonly memberIds: ReadonlyArray<string>
+  /** A public thread (started on a message) is seen by everyone who sees its channel. */
+  readonly visibility: "private" | "public"
 }
 
 export interface DiscordMemoryControl {
@@ -83,7 +85,7 @@ export interface DiscordMemoryControl {
   readonly messages: Effect.Effect<ReadonlyArray<StoredMessage>>
   readonly message: (messageId: string) => Effect.Effect<Option.Option<StoredMessage>>
   readonly answers: (interactionId: string) => Effect.Effect<ReadonlyArray<InteractionAnswer>>
-  readonly threads: Effect.Effect<ReadonlyArray<PrivateThread>>
+  readonly threads: Effect.Effect<ReadonlyArray<BotThread>>
   readonly registered: Effect.Effect<ReadonlyArray<CommandSpec>>
   /** The guilds the commands were registered in (empty: every guild the bot is in). */
   readonly registeredIn: Effect.Effect<ReadonlyArray<string>>
@@ -159,7 +161,7 @@ const noGuilds: ReadonlyArray<string> = []
 
 /** A bot message in a private thread adds each member it may ping, as Discord does. */
 const mentionIn =
-  (threads: Array<PrivateThread>) =>
+  (threads: Array<BotThread>) =>
   (channelId: string, message: OutgoingMessage): void => {
     const i = threads.findIndex((t) => t.threadId === channelId)
     const thread = threads[i]
@@ -184,7 +186,7 @@ const memoryState = () => {
   const stored = new Map<string, StoredMessage>()
   const received = new Map<string, IncomingMessage>()
   const answers = new Map<string, Array<InteractionAnswer>>()
-  const threads: Array<PrivateThread> = []
+  const threads: Array<BotThread> = []
   const dmChannels = new Map<string, string>()
   const nextId = snowflakes()
   return {
@@ -206,7 +208,7 @@ const memoryState = () => {
     commands: channel<CommandInvocation>(),
     /** The bot's DM channel with a user: one per user, opened on first use. */
     dmChannelOf: (userId: string): string => madeOnce(dmChannels, userId, nextId),
-    threadOf: (channelId: string): PrivateThread | undefined => threads.find((t) => t.threadId === channelId),
+    threadOf: (channelId: string): BotThread | undefined => threads.find((t) => t.threadId === channelId),
     keep: (ref: MessageRef, message: OutgoingMessage, via: StoredMessage["via"]): MessageRef => {
       mentionIn(threads)(ref.channelId, message)
       stored.set(ref.messageId, {
@@ -366,9 +368,30 @@ const memoryThreads = (s: MemoryState) =>
           : Effect.sync(() => {
               const threadId = s.nextId()
               const members = [...new Set([MEMORY_BOT_ID, ...memberIds])]
-              s.threads.push({ threadId, channelId, name, memberIds: members })
+              s.threads.push({ threadId, channelId, name, memberIds: members, visibility: "private" })
               return threadId
             }),
+      )
+    },
+    openThreadOn: (ref, name) => {
+      const what = `thread on ${ref.messageId}`
+      return Effect.flatMap(s.faults.check("openPrivateThread", ref.channelId, what), () =>
+        Effect.flatMap(s.locate(what, ref), () =>
+          badThreadName(name)
+            ? Effect.fail(refusal(what, 400, 50035, "thread name must be 1 to 100 characters"))
+            : s.threadOf(ref.messageId) !== undefined
+              ? Effect.fail(refusal(what, 400, 160004, "A thread has already been created for this message"))
+              : Effect.sync(() => {
+                  s.threads.push({
+                    threadId: ref.messageId,
+                    channelId: ref.channelId,
+                    name,
+                    memberIds: [MEMORY_BOT_ID],
+                    visibility: "public",
+                  })
+                  return ref.messageId
+                }),
+        ),
       )
     },
     deleteThread: (threadId) => {
@@ -387,7 +410,10 @@ const memoryThreads = (s: MemoryState) =>
         botLacks: [],
         rolesWithoutManageThreads: roleIds.filter((r) => !s.threadManagers.has(r)),
       })),
-  }) satisfies Pick<DiscordService, "openPrivateThread" | "deleteThread" | "supportChannelAccess">
+  }) satisfies Pick<
+    DiscordService,
+    "openPrivateThread" | "openThreadOn" | "deleteThread" | "supportChannelAccess"
+  >
 
 const hasButton = (message: StoredMessage, customId: string): boolean =>
   message.components.some((row) => row.components.some((b) => b.customId === customId))
@@ -406,8 +432,10 @@ const incomingDefaults = (s: MemoryState, channelId: string, now: number): Incom
 })
 
 /** A private thread is seen by its members and by those whose roles may manage threads. */
-const seesThread = (s: MemoryState, t: PrivateThread, author: IncomingMessage["author"]): boolean =>
-  t.memberIds.includes(author.id) || author.roleIds.some((r) => s.threadManagers.has(r))
+const seesThread = (s: MemoryState, t: BotThread, author: IncomingMessage["author"]): boolean =>
+  t.visibility === "public" ||
+  t.memberIds.includes(author.id) ||
+  author.roleIds.some((r) => s.threadManagers.has(r))
 
 /** The members writing: in a channel or thread, or to the bot directly. */
 const memoryMembers = (s: MemoryState): Pick<DiscordMemoryControl, "memberSays" | "memberDms"> => ({

@@ -206,6 +206,11 @@ export interface DiscordService {
     name: string,
     memberIds: ReadonlyArray<string>,
   ) => Effect.Effect<string, DiscordError>
+  /**
+   * A public thread started on a message (for the CRT: on an alert, seen by whoever sees the alert
+   * channel); returns the thread's channel id, which Discord makes the message's own id.
+   */
+  readonly openThreadOn: (ref: MessageRef, name: string) => Effect.Effect<string, DiscordError>
   /** Delete a thread the bot opened (with its messages). */
   readonly deleteThread: (threadId: string) => Effect.Effect<void, DiscordError>
   /** What the bot and `roleIds` may do in `channelId`, a text channel for private threads. */

@@ -26,6 +26,8 @@ const createThread = (emu: EmulatorCore, ctx: RouteContext): Reply => {
     return invalidFormBody()
   }
   const fromMessage = ctx.params.message
+  if (fromMessage !== undefined && world.channels.has(fromMessage))
+    return discordError(400, 160004, "A thread has already been created for this message")
   const type =
     fromMessage !== undefined
       ? ChannelType.PublicThread
