@@ -1,5 +1,6 @@
 import { Clock, Context, Effect, Layer, Option, Ref, Schema } from "effect"
 import { Severity } from "../core/Severity.js"
+import { expiringValues } from "./ExpiringValues.js"
 import { Keys } from "./Keys.js"
 import { Redis, type RedisError } from "./Redis.js"
 
@@ -90,23 +91,8 @@ export class MemberStore extends Context.Tag("ash/MemberStore")<MemberStore, Mem
       const history = yield* Ref.make(
         new Map<string, { entries: ReadonlyArray<HistoryEntry>; until: number }>(),
       )
-      const flags = yield* Ref.make(new Map<string, { value: string; until: number }>())
+      const flags = yield* expiringValues
       const now = Clock.currentTimeMillis
-      const getFlag = (key: string) =>
-        Effect.flatMap(now, (t) =>
-          Effect.map(Ref.get(flags), (m) => {
-            const v = m.get(key)
-            return v !== undefined && v.until > t ? Option.some(v.value) : Option.none()
-          }),
-        )
-      const setFlag = (key: string, value: string, ttlMs: number) =>
-        Effect.flatMap(now, (t) => Ref.update(flags, (m) => new Map(m).set(key, { value, until: t + ttlMs })))
-      const deleteFlag = (key: string) =>
-        Ref.update(flags, (m) => {
-          const next = new Map(m)
-          next.delete(key)
-          return next
-        })
       return {
         addHistory: (guildId, memberId, entry, limits) =>
           Effect.flatMap(now, (t) =>
@@ -125,9 +111,13 @@ export class MemberStore extends Context.Tag("ash/MemberStore")<MemberStore, Mem
               return current !== undefined && current.until > t ? current.entries.slice(-limit) : []
             }),
           ),
-        setOptOut: (guildId, memberId, ttlMs) => setFlag(Keys.optOut(guildId, memberId), "1", ttlMs),
-        clearOptOut: (guildId, memberId) => deleteFlag(Keys.optOut(guildId, memberId)),
-        isOptedOut: (guildId, memberId) => Effect.map(getFlag(Keys.optOut(guildId, memberId)), Option.isSome),
+        setOptOut: (guildId, memberId, ttlMs) => flags.set(Keys.optOut(guildId, memberId), "1", ttlMs),
+        clearOptOut: (guildId, memberId) => flags.delete(Keys.optOut(guildId, memberId)),
+        isOptedOut: (guildId, memberId) =>
+          Effect.map(
+            flags.getMany([Keys.optOut(guildId, memberId)]),
+            ([value]) => value !== null && value !== undefined,
+          ),
       }
     }),
   )

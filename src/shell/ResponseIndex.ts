@@ -2,9 +2,10 @@
  * Where a CRT member's message can be a first response: each member's open alert (with the channel
  * it came from) and each private support thread's alert. A message is matched in one round trip.
  */
-import { Clock, Context, Effect, Layer, Option, Ref, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schema } from "effect"
 import { AlertId } from "../core/Alert.js"
 import type { ResponseCandidates, ResponseLookup, WatchedAlert } from "../core/FirstResponse.js"
+import { expiringValues } from "./ExpiringValues.js"
 import { Keys } from "./Keys.js"
 import { Redis, type RedisError } from "./Redis.js"
 
@@ -85,21 +86,7 @@ export class ResponseIndex extends Context.Tag("ash/ResponseIndex")<ResponseInde
   static Memory: Layer.Layer<ResponseIndex> = Layer.effect(
     ResponseIndex,
     Effect.gen(function* () {
-      // Values carry their expiry so the memory index expires like Redis does.
-      const entries = yield* Ref.make(new Map<string, { value: string; until: number }>())
-      const set = (key: string, value: string, ttlMs: number) =>
-        Effect.flatMap(Clock.currentTimeMillis, (t) =>
-          Ref.update(entries, (m) => new Map(m).set(key, { value, until: t + ttlMs })),
-        )
-      const get = (keys: ReadonlyArray<string>) =>
-        Effect.flatMap(Clock.currentTimeMillis, (t) =>
-          Effect.map(Ref.get(entries), (m) =>
-            keys.map((k) => {
-              const e = m.get(k)
-              return e !== undefined && e.until > t ? e.value : null
-            }),
-          ),
-        )
+      const { set, getMany: get } = yield* expiringValues
       return {
         watchMember: (guildId, memberId, watched, ttlMs) =>
           set(Keys.openAlert(guildId, memberId), encodeWatched(watched), ttlMs),

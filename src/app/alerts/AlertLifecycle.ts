@@ -15,7 +15,7 @@ import { AshContact, type ContactOutcome } from "../contact/AshContact.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { makeAlertMessages } from "./AlertMessages.js"
 import { makeRecording } from "./Recording.js"
-import { renotifyMessage } from "./Renotify.js"
+import { alertRef, OUTAGE_RETRY, pingCrt } from "./Renotify.js"
 
 /** The alert was posted while the store did not answer; its record is written once it does. */
 export class AlertRecording extends Data.TaggedError("AlertRecording")<{
@@ -40,15 +40,6 @@ export interface AlertLifecycleService {
   ) => Effect.Effect<Transition, ApplyError | AlertRecording>
 }
 
-/**
- * What is retried: a Discord outage (5xx, network), a few times with back-off, because the CRT
- * must see the alert as it is. A refusal (403, 404, 4xx) would fail again and is only logged.
- */
-const RETRY = {
-  schedule: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(3))),
-  while: (e: DiscordError) => e.kind === "unavailable",
-}
-
 interface Ports {
   readonly store: AlertStore["Type"]
   readonly discord: Discord["Type"]
@@ -56,11 +47,6 @@ interface Ports {
   readonly contact: AshContact["Type"]
   readonly messages: ReturnType<typeof makeAlertMessages>
 }
-
-const alertRef = (alert: Alert) => ({
-  channelId: alert.origin.alertChannelId,
-  messageId: alert.origin.alertMessageId,
-})
 
 const logged = (what: string) => (e: DiscordError) => Effect.logError(`${what}: ${e.message}`)
 
@@ -86,15 +72,13 @@ const updateAlertMessage = ({ discord, messages }: Ports, alert: Alert, press: B
                 () => byEdit,
               ),
             )
-      }).pipe(Effect.retry(RETRY)),
+      }).pipe(Effect.retry(OUTAGE_RETRY)),
     )
     .pipe(Effect.catchAll(logged("alert message not brought up to date")))
 
 /** Ping the CRT again, as a reply to the alert. */
 const renotify = ({ discord, settings }: Ports, alert: Alert, reason: RenotifyReason) =>
-  discord
-    .reply(alertRef(alert), renotifyMessage(reason, settings.dispatch.crtRoleIds))
-    .pipe(Effect.retry(RETRY), Effect.asVoid, Effect.catchAll(logged("CRT NOT re-pinged")))
+  pingCrt(discord, settings.dispatch.crtRoleIds, alert, reason)
 
 /** The follow-up event of a contact: made, opted out meanwhile, or failed (which re-pings the CRT). */
 const contactEvent = (outcome: ContactOutcome): LifecycleEvent => {

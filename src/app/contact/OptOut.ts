@@ -12,7 +12,7 @@ import { type ButtonPress, type CommandInvocation, Discord } from "../../shell/d
 import { MemberStore } from "../../shell/MemberStore.js"
 import { ResponseIndex } from "../../shell/ResponseIndex.js"
 import { AlertLifecycle } from "../alerts/AlertLifecycle.js"
-import { renotifyMessage } from "../alerts/Renotify.js"
+import { pingCrt } from "../alerts/Renotify.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 
 const DAY_MS = 86_400_000
@@ -50,14 +50,7 @@ const tellTheCrt = (alert: Alert) =>
       return
     const discord = yield* Discord
     const settings = yield* BotSettings
-    yield* discord
-      .reply(
-        { channelId: alert.origin.alertChannelId, messageId: alert.origin.alertMessageId },
-        renotifyMessage("opted_out", settings.dispatch.crtRoleIds),
-      )
-      .pipe(
-        Effect.catchAll((e) => Effect.logError(`the CRT was NOT told of the member's opt-out: ${e.message}`)),
-      )
+    yield* pingCrt(discord, settings.dispatch.crtRoleIds, alert, "opted_out")
   })
 
 const OPTED_OUT: LifecycleEvent = { _tag: "MemberOptedOut" }

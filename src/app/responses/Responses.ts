@@ -3,8 +3,13 @@
  * replying to or mentioning the member where the alert came from. Only CRT members' messages are
  * looked up, each in one round trip; the decision is the core's.
  */
-import { Effect, Layer, Schedule, Stream } from "effect"
-import { matchResponse, responseCandidates, type SeenMessage } from "../../core/FirstResponse.js"
+import { Effect, Layer, Option, Schedule, Stream } from "effect"
+import {
+  matchResponse,
+  type ResponseCandidates,
+  responseCandidates,
+  type SeenMessage,
+} from "../../core/FirstResponse.js"
 import { Discord, type IncomingMessage } from "../../shell/discord/Discord.js"
 import { ResponseIndex } from "../../shell/ResponseIndex.js"
 import { AlertLifecycle } from "../alerts/AlertLifecycle.js"
@@ -14,7 +19,7 @@ import { drainingRunner, SHUTDOWN_GRACE } from "../runtime/Handlers.js"
 /** How long an answer waits for its alert to be on record (a post held by a rate limit takes seconds). */
 const AWAIT_RECORD = Schedule.spaced("250 millis").pipe(Schedule.upTo("15 seconds"))
 
-export const seenMessage = (m: IncomingMessage): SeenMessage => ({
+const seenMessage = (m: IncomingMessage): SeenMessage => ({
   channelId: m.channelId,
   parentChannelId: m.parentChannelId,
   authorId: m.author.id,
@@ -24,13 +29,26 @@ export const seenMessage = (m: IncomingMessage): SeenMessage => ({
   mentionedUserIds: m.mentionedUserIds,
 })
 
-/** Record the message as the first response to the alert it answers, if it answers one. */
-export const detectResponse = (message: IncomingMessage) =>
+/** A CRT member's message, with what to look up for it. */
+interface CrtMessage {
+  readonly message: IncomingMessage
+  readonly seen: SeenMessage
+  readonly candidates: ResponseCandidates
+}
+
+/** The message as a possible first response; none when it is not by a CRT member. */
+const crtMessage = (
+  message: IncomingMessage,
+  crtRoleIds: ReadonlyArray<string>,
+): Option.Option<CrtMessage> => {
+  const seen = seenMessage(message)
+  const candidates = responseCandidates(seen, crtRoleIds)
+  return candidates === null ? Option.none() : Option.some({ message, seen, candidates })
+}
+
+/** Record a CRT member's message as the first response to the alert it answers, if it answers one. */
+const detectResponse = ({ message, seen, candidates }: CrtMessage) =>
   Effect.gen(function* () {
-    const settings = yield* BotSettings
-    const seen = seenMessage(message)
-    const candidates = responseCandidates(seen, settings.dispatch.crtRoleIds)
-    if (candidates === null) return
     const index = yield* ResponseIndex
     const found = matchResponse(seen, yield* index.lookup(message.guildId, candidates))
     if (found === null) return
@@ -60,15 +78,10 @@ export const Responses = {
     Effect.gen(function* () {
       const discord = yield* Discord
       const settings = yield* BotSettings
-      const run = yield* drainingRunner<AlertLifecycle | BotSettings | ResponseIndex>(
-        "response checks",
-        SHUTDOWN_GRACE,
-      )
+      const run = yield* drainingRunner<AlertLifecycle | ResponseIndex>("response checks", SHUTDOWN_GRACE)
       // Most messages are not by a CRT member: they are passed over here, without a fiber.
-      const byCrt = (m: IncomingMessage) =>
-        responseCandidates(seenMessage(m), settings.dispatch.crtRoleIds) !== null
       yield* discord.messages.pipe(
-        Stream.filter(byCrt),
+        Stream.filterMap((m) => crtMessage(m, settings.dispatch.crtRoleIds)),
         Stream.runForEach((m) => Effect.sync(() => run(detectResponse(m)))),
         Effect.forkScoped,
       )
