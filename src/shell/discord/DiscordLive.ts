@@ -102,10 +102,12 @@ const call = <A>(operation: string, f: () => Promise<A>): Effect.Effect<A, Disco
 const missing = (operation: string, detail: string): DiscordError =>
   new DiscordError({ operation, kind: "not_found", status: null, code: null, detail })
 
-const login = (settings: DiscordSettings) =>
+const login = (settings: DiscordSettings, listen: (client: Client) => void) =>
   Effect.acquireRelease(
     call("login", async () => {
       const client = new Client(clientOptions(settings))
+      // Listening starts before login: an event received while the bot starts is held, not lost.
+      listen(client)
       const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve))
       try {
         await client.login(Redacted.value(settings.token))
@@ -194,17 +196,41 @@ const toCommand = (interaction: ChatInputCommandInteraction): CommandInvocation 
   }
 }
 
-/** A stream of one client event, subscribed for as long as the stream is consumed. */
-const events = <A>(
-  client: Client<true>,
-  subscribe: (client: Client<true>, emit: (a: A) => void) => () => void,
-): Stream.Stream<A> =>
-  Stream.asyncPush<A>((emit) =>
-    Effect.acquireRelease(
-      Effect.sync(() => subscribe(client, (a) => emit.single(a))),
-      (unsubscribe) => Effect.sync(unsubscribe),
+/** How many events of one kind are held at most (a bound on memory only). */
+const HELD_LIMIT = 10_000
+
+/** How long after login the events received are held for the features that start reading later. */
+export const HOLD_MS = 120_000
+
+/**
+ * Events of one kind as a stream that any number of features may read. Events received from
+ * login until `holdMs` later are held, and every reader that starts in that time receives them
+ * first, in order, then the live ones: a message that arrives while the bot starts is not lost.
+ */
+export const heldEvents = <A>(holdMs: number = HOLD_MS) => {
+  let held: Array<A> | null = []
+  const readers = new Set<(a: A) => void>()
+  setTimeout(() => {
+    held = null
+  }, holdMs).unref()
+  return {
+    push: (a: A): void => {
+      if (held !== null && held.length < HELD_LIMIT) held.push(a)
+      for (const read of readers) read(a)
+    },
+    stream: Stream.asyncPush<A>((emit) =>
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          for (const a of held ?? []) emit.single(a)
+          const read = (a: A) => emit.single(a)
+          readers.add(read)
+          return read
+        }),
+        (read) => Effect.sync(() => readers.delete(read)),
+      ),
     ),
-  )
+  }
+}
 
 /** Interactions received and not yet expired, so that they can be answered by id. */
 const interactionRegistry = () => {
@@ -347,17 +373,53 @@ const threadsOf = (client: Client<true>) =>
     "openPrivateThread" | "openThreadOn" | "deleteThread" | "supportChannelAccess"
   >
 
+/** The client's incoming events, each kind held from login until its stream is consumed. */
+const incomingEvents = (registry: ReturnType<typeof interactionRegistry>) => {
+  const messages = heldEvents<IncomingMessage>()
+  const directMessages = heldEvents<DirectMessage>()
+  const presses = heldEvents<ButtonPress>()
+  const commands = heldEvents<CommandInvocation>()
+  const listen = (client: Client): void => {
+    client.on(Events.MessageCreate, (message: Message) => {
+      // Discord also sends the bot its own messages; the port passes on everyone else's.
+      if (message.inGuild()) {
+        if (message.author.id !== message.client.user.id) messages.push(toIncoming(message))
+      } else if (!message.author.bot) directMessages.push(toDirect(message))
+    })
+    client.on(Events.InteractionCreate, (interaction: Interaction) => {
+      if (interaction.isButton()) {
+        registry.keep(interaction)
+        presses.push(toPress(interaction))
+      } else if (interaction.isChatInputCommand()) {
+        registry.keep(interaction)
+        commands.push(toCommand(interaction))
+      }
+    })
+  }
+  return {
+    listen,
+    streams: {
+      messages: messages.stream,
+      directMessages: directMessages.stream,
+      presses: presses.stream,
+      commands: commands.stream,
+    },
+  }
+}
+
 /** The port over a logged-in client, for as long as the scope lasts. */
 export const makeLive = (
   settings: DiscordSettings,
 ): Effect.Effect<DiscordService, DiscordError, Scope.Scope> =>
   Effect.gen(function* () {
-    const client = yield* login(settings)
     const registry = interactionRegistry()
+    const incoming = incomingEvents(registry)
+    const client = yield* login(settings, incoming.listen)
     return {
       botUserId: client.user.id,
       ...messagingOf(client),
       ...threadsOf(client),
+      ...incoming.streams,
       interactions: interactionsOf(registry),
       registerCommands: (commands, guildIds) =>
         call("register commands", async () => {
@@ -370,38 +432,5 @@ export const makeLive = (
           const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []))
           if (refused.length > 0) throw refused[0]
         }),
-      messages: events<IncomingMessage>(client, (c, emit) => {
-        // Discord also sends the bot its own messages; the port passes on everyone else's.
-        const listener = (message: Message) => {
-          if (message.inGuild() && message.author.id !== c.user.id) emit(toIncoming(message))
-        }
-        c.on(Events.MessageCreate, listener)
-        return () => c.off(Events.MessageCreate, listener)
-      }),
-      directMessages: events<DirectMessage>(client, (c, emit) => {
-        const listener = (message: Message) => {
-          if (!message.inGuild() && !message.author.bot) emit(toDirect(message))
-        }
-        c.on(Events.MessageCreate, listener)
-        return () => c.off(Events.MessageCreate, listener)
-      }),
-      presses: events<ButtonPress>(client, (c, emit) => {
-        const listener = (interaction: Interaction) => {
-          if (!interaction.isButton()) return
-          registry.keep(interaction)
-          emit(toPress(interaction))
-        }
-        c.on(Events.InteractionCreate, listener)
-        return () => c.off(Events.InteractionCreate, listener)
-      }),
-      commands: events<CommandInvocation>(client, (c, emit) => {
-        const listener = (interaction: Interaction) => {
-          if (!interaction.isChatInputCommand()) return
-          registry.keep(interaction)
-          emit(toCommand(interaction))
-        }
-        c.on(Events.InteractionCreate, listener)
-        return () => c.off(Events.InteractionCreate, listener)
-      }),
     }
   })
