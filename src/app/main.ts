@@ -11,6 +11,7 @@ import { NlpClient } from "../shell/NlpClient.js"
 import { OutageBuffer } from "../shell/OutageBuffer.js"
 import { PendingAlerts } from "../shell/PendingAlerts.js"
 import { Redis } from "../shell/Redis.js"
+import { RelayStore } from "../shell/RelayStore.js"
 import { ResponseIndex } from "../shell/ResponseIndex.js"
 import { TimerStore } from "../shell/TimerStore.js"
 import { AlertDispatcher } from "./alerts/AlertDispatcher.js"
@@ -22,6 +23,8 @@ import { AshContact } from "./contact/AshContact.js"
 import { SupportChannel } from "./contact/SupportChannel.js"
 import { Intake } from "./intake/Intake.js"
 import { NlpOutage } from "./intake/NlpOutage.js"
+import { RelayLive } from "./relay/Relay.js"
+import { RelayThreads } from "./relay/RelayThreads.js"
 import { Responses } from "./responses/Responses.js"
 import { BotSettings } from "./runtime/BotSettings.js"
 import { Timers } from "./timers/Timers.js"
@@ -32,13 +35,14 @@ export const Features = Layer.mergeAll(
   Buttons.Live,
   Commands.Live,
   Responses.Live,
+  RelayLive,
   SupportChannel.Check,
   Timers.Live,
   PendingSweep.Live,
 ).pipe(
   Layer.provideMerge(Layer.mergeAll(AlertDispatcher.Live, NlpOutage.Live)),
   Layer.provideMerge(AlertLifecycle.Live),
-  Layer.provideMerge(AshContact.Live),
+  Layer.provideMerge(Layer.mergeAll(AshContact.Live, RelayThreads.Live)),
 )
 
 /** Every feature of the running bot, on its infrastructure. */
@@ -52,6 +56,7 @@ export const BotLive = Effect.gen(function* () {
     OutageBuffer.Live,
     PendingAlerts.Live,
     ResponseIndex.Live,
+    RelayStore.Live,
   ).pipe(Layer.provideMerge(Redis.Live))
   const infrastructure = Layer.mergeAll(
     stores,

@@ -48,6 +48,8 @@ export const Alert = Schema.Struct({
   version: Schema.Number.pipe(Schema.int(), Schema.nonNegative()),
   origin: AlertOrigin,
   severity: AlertSeverity,
+  /** The severity the alert was posted with, once a later message of the member raised it. */
+  raisedFrom: Schema.optionalWith(Schema.NullOr(AlertSeverity), { default: () => null, exact: true }),
   escalated: Schema.Boolean,
   channelSensitivity: Schema.Number,
   crisisScore: Schema.Number,

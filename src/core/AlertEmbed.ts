@@ -43,6 +43,8 @@ export interface AlertMessageInput {
   /** The member's message text. */
   readonly text: string
   readonly crtRoleIds: ReadonlyArray<string>
+  /** The member wrote to Ash by direct message: there is no channel message to link. */
+  readonly viaDm?: boolean | undefined
 }
 
 export interface AlertMessage {
@@ -88,6 +90,14 @@ export const alertColor = (alert: Alert): number => {
   const style = STYLE[alert.severity]
   return alert.escalated ? style.escalationColor : style.color
 }
+
+const SEVERITY_FIELD_NAME = "⚡ Severity"
+
+const severityField = (alert: Alert): EmbedField => ({
+  name: SEVERITY_FIELD_NAME,
+  value: `\`${alert.severity.toUpperCase()}\``,
+  inline: true,
+})
 
 const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a")
 const percent = (ratio: number): string => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)}%` : "n/a")
@@ -193,6 +203,26 @@ const ping = (
     : { content, allowedMentions: { ...NO_MENTIONS, roles } }
 }
 
+/** Where the member wrote: a link to the channel message, or their direct message to Ash. */
+const sourceFields = (input: AlertMessageInput, alert: Alert): ReadonlyArray<EmbedField> => {
+  const o = alert.origin
+  return input.viaDm === true
+    ? [
+        field(
+          "🔗 Original Message",
+          "A direct message to Ash: the conversation continues in this alert's thread.",
+        ),
+        field("📍 Channel", "Direct message", true),
+      ]
+    : [
+        field(
+          "🔗 Original Message",
+          `[Jump to message](https://discord.com/channels/${o.guildId}/${o.sourceChannelId}/${o.sourceMessageId})`,
+        ),
+        field("📍 Channel", `<#${o.sourceChannelId}>`, true),
+      ]
+}
+
 /** The alert message to post: embed, buttons, and the CRT ping for HIGH/CRITICAL only. */
 export const renderAlertMessage = (input: AlertMessageInput, alert: Alert): AlertMessage => {
   const { analysis } = input
@@ -213,13 +243,9 @@ export const renderAlertMessage = (input: AlertMessageInput, alert: Alert): Aler
       messageField(input.text),
       field("📊 Crisis Score", `\`${fixed(alert.crisisScore, 2)}\``, true),
       field("🎯 Confidence", `\`${percent(analysis.confidence)}\``, true),
-      field("⚡ Severity", `\`${alert.severity.toUpperCase()}\``, true),
+      severityField(alert),
       ...optionalFields(analysis),
-      field(
-        "🔗 Original Message",
-        `[Jump to message](https://discord.com/channels/${o.guildId}/${o.sourceChannelId}/${o.sourceMessageId})`,
-      ),
-      field("📍 Channel", `<#${o.sourceChannelId}>`, true),
+      ...sourceFields(input, alert),
       field("👤 User ID", `\`${o.memberId}\``, true),
       ...statusField(alert),
     ],
@@ -235,10 +261,18 @@ export const renderAlertMessage = (input: AlertMessageInput, alert: Alert): Aler
 
 /**
  * The edit that brings a posted alert up to date after a lifecycle transition, from the embed
- * as posted (the record keeps no message text to render it anew): colour, status and buttons.
+ * as posted (the record keeps no message text to render it anew): title and severity (an alert
+ * can be raised), colour, status and buttons.
  */
 export const renderAlertUpdate = (posted: EmbedData, alert: Alert): AlertMessageEdit => {
-  const fields = posted.fields.filter((f) => f.name !== STATUS_FIELD_NAME)
-  const embed = { ...posted, color: alertColor(alert), fields: [...fields, ...statusField(alert)] }
+  const fields = posted.fields
+    .filter((f) => f.name !== STATUS_FIELD_NAME)
+    .map((f) => (f.name === SEVERITY_FIELD_NAME ? severityField(alert) : f))
+  const embed = {
+    ...posted,
+    title: STYLE[alert.severity].title,
+    color: alertColor(alert),
+    fields: [...fields, ...statusField(alert)],
+  }
   return { embeds: [fitEmbed(embed)], components: alertComponents(alert), allowedMentions: NO_MENTIONS }
 }

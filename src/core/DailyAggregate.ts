@@ -62,12 +62,18 @@ const addSample = (clock: DraftClock, ms: number): void => {
 // Building and merging
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * An alert counts in its day at the severity it was posted with: a later raise is counted apart
+ * (`raised_count`), so that a day's counters only ever grow.
+ */
+const postedSeverity = (alert: Alert) => alert.raisedFrom ?? alert.severity
+
 const validHour = (hour: number): boolean => Number.isInteger(hour) && hour >= 0 && hour < 24
 
 /** What one alert, in its current state, contributes to its day (`alert.day`). */
 export const contributionOf = (alert: Alert): DailyAggregate => {
   const d = draft()
-  d.severity[alert.severity] = 1
+  d.severity[postedSeverity(alert)] = 1
   if (validHour(alert.hour)) d.hours[alert.hour] = 1
   for (const c of COUNTERS) if (c.counts(alert)) d.counts.set(c.name, 1)
   for (const c of CLOCKS) {
@@ -156,7 +162,7 @@ const contributionEntries = (alert: Alert): Array<FieldEntry> => {
     // Stryker disable next-line ConditionalExpression: a zero entry adds zero to every delta.
     if (value !== 0) out.push({ name, kind: "incr", value })
   }
-  incr(FIELD.severity[alert.severity], 1)
+  incr(FIELD.severity[postedSeverity(alert)], 1)
   if (validHour(alert.hour)) incr(FIELD.hour(alert.hour), 1)
   for (const c of COUNTERS) if (c.counts(alert)) incr(FIELD.counter(c.name), 1)
   for (const c of CLOCKS) {

@@ -15,6 +15,8 @@ export const IntakeMessage = Schema.Struct({
   content: Schema.String,
   /** Discord's timestamp of the message. */
   sentAt: Schema.Number,
+  /** Written to Ash by direct message rather than in a channel. */
+  viaDm: Schema.optional(Schema.Boolean),
 })
 export type IntakeMessage = typeof IntakeMessage.Type
 

@@ -67,6 +67,7 @@ export const createAlert = (input: NewAlert, policy: LifecyclePolicy): Transitio
     version: 0,
     deadlines,
     milestones: MilestonesSchema.make({}),
+    raisedFrom: null,
     contactRequest: null,
     contactFailures: 0,
     renotified: false,

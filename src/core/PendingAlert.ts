@@ -22,6 +22,7 @@ const MessageInput = Schema.Struct({
   member: Schema.Struct({ displayName: Schema.String, avatarUrl: Schema.optional(Schema.String) }),
   text: Schema.String,
   crtRoleIds: Schema.Array(Snowflake),
+  viaDm: Schema.optional(Schema.Boolean),
 })
 
 const NewAlertSchema = Alert.pick(

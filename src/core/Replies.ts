@@ -27,6 +27,8 @@ export const describeRejection = (r: Rejection): string => {
       return "Not due yet."
     case "AlreadyRenotified":
       return "The CRT was already pinged again."
+    case "NotHigher":
+      return `The alert is already ${r.severity.toUpperCase()} or higher.`
     case "NotNeeded":
       return `Nothing to do: the alert was already ${MILESTONES[r.because].state.replaceAll("_", " ")}.`
     case "UnknownEvent":

@@ -103,6 +103,8 @@ const EXPECTS: Record<string, string> = {
   BOT_SUPPORT_CHANNEL_ID: "a Discord id (17–20 digits) of a text channel for private support threads",
   BOT_ASH_TEMPLATES_FILE: "the path of a readable JSON file of Ash's welcomes and crisis resources",
   BOT_USER_OPTOUT_TTL_DAYS: "a whole number of days from 1 to 3650",
+  BOT_RELAY_SIGN_WITH_NAME: "true or false",
+  BOT_RELAY_UNSOLICITED_BELOW_THRESHOLD: "alert or notice",
   BOT_RESPONSE_METRICS_RETENTION_DAYS: "a whole number of days from 1 to 365",
   BOT_RESPONSE_METRICS_AGGREGATE_RETENTION_DAYS: "a whole number of days from 30 to 730",
   BOT_METRICS_TIMEZONE: "an IANA timezone name, e.g. UTC or Europe/Berlin",
@@ -231,6 +233,15 @@ export interface BotConfig {
   readonly ashTemplates: AshTemplates
   /** How long a member's "I'd rather talk to a person" holds. */
   readonly optOutTtlMs: number
+  readonly relay: {
+    /** Sign relayed CRT messages with the writer's display name, else as the team only. */
+    readonly signWithName: boolean
+    /**
+     * A DM from a member with no open conversation that the NLP reads below MEDIUM: a MEDIUM
+     * alert (`alert`) or a notice in the monitor channel (`notice`). MEDIUM and above always alert.
+     */
+    readonly belowThreshold: "alert" | "notice"
+  }
 }
 const DAY = 86_400_000
 
@@ -257,6 +268,11 @@ export const BotConfigFromEnv: Config.Config<BotConfig> = Config.all({
   supportChannelId: Schema.Config("BOT_SUPPORT_CHANNEL_ID", Snowflake).pipe(Config.option),
   ashTemplates: AshTemplatesConfig,
   optOutTtlDays: opt(Schema.Config("BOT_USER_OPTOUT_TTL_DAYS", int(1, 3_650, "days")), 30),
+  relaySignWithName: opt(Schema.Config("BOT_RELAY_SIGN_WITH_NAME", Bool), true),
+  relayBelowThreshold: opt(
+    Schema.Config("BOT_RELAY_UNSOLICITED_BELOW_THRESHOLD", Schema.Literal("alert", "notice")),
+    "alert",
+  ),
   alertRetentionDays: opt(Schema.Config("BOT_RESPONSE_METRICS_RETENTION_DAYS", int(1, 365, "days")), 90),
   aggregateRetentionDays: opt(
     Schema.Config("BOT_RESPONSE_METRICS_AGGREGATE_RETENTION_DAYS", int(30, 730, "days")),
@@ -302,6 +318,7 @@ export const BotConfigFromEnv: Config.Config<BotConfig> = Config.all({
       supportChannelId: c.supportChannelId,
       ashTemplates: c.ashTemplates,
       optOutTtlMs: c.optOutTtlDays * DAY,
+      relay: { signWithName: c.relaySignWithName, belowThreshold: c.relayBelowThreshold },
     }),
   ),
 )

@@ -12,6 +12,17 @@ export const Keys = {
   openAlert: (guildId: string, memberId: string) => `ash:member:open_alert:${guildId}:${memberId}`,
   /** The alert a private support thread was opened for. */
   supportThread: (threadId: string) => `ash:support_thread:${threadId}`,
+  /** The conversation relay between a member's DMs and the staff thread on their alert. */
+  relay: {
+    /** The member's open relay. */
+    member: (memberId: string) => `ash:relay:member:${memberId}`,
+    /** The relay a staff thread belongs to (kept, marked closed, after the relay closes). */
+    thread: (threadId: string) => `ash:relay:thread:${threadId}`,
+    /** Set when the member first wrote on the alert's relay. */
+    memberWrote: (alertId: string) => `ash:relay:member_wrote:${alertId}`,
+    /** Set when a CRT member's message first reached the member on the alert's relay. */
+    answered: (alertId: string) => `ash:relay:answered:${alertId}`,
+  },
   /** Alerts written before they are posted, until they are on record. */
   pendingAlerts: {
     records: "ash:alert_pending:records",

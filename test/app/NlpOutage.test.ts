@@ -2,6 +2,7 @@
  * While the NLP cannot analyse: what the CRT is told, what is kept, and what happens to the kept
  * messages when it answers again. Unreadable or refused replies are not an outage.
  */
+
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Ref, TestClock } from "effect"
 import { AlertDispatcher } from "../../src/app/alerts/AlertDispatcher.js"
@@ -10,6 +11,7 @@ import { AshContact } from "../../src/app/contact/AshContact.js"
 import { Intake } from "../../src/app/intake/Intake.js"
 import { NlpOutage } from "../../src/app/intake/NlpOutage.js"
 import { Features } from "../../src/app/main.js"
+import { RelayThreads } from "../../src/app/relay/RelayThreads.js"
 import type { IncomingMessage } from "../../src/shell/discord/Discord.js"
 import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
 import { NlpRejected, NlpUnavailable } from "../../src/shell/NlpClient.js"
@@ -371,7 +373,7 @@ describe("kept messages across restarts and processes", () => {
     Layer.provide(Layer.fresh(NlpOutage.Live)),
     Layer.provide(Layer.fresh(AlertDispatcher.Live)),
     Layer.provide(Layer.fresh(AlertLifecycle.Live)),
-    Layer.provide(AshContact.Live),
+    Layer.provide(Layer.mergeAll(AshContact.Live, RelayThreads.Live)),
   )
 
   /** Analyses asked for each text since `from` requests were made. */

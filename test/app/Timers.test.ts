@@ -3,10 +3,12 @@
  * alert nobody closed, and timers that fell due while the bot was down or that two bot processes
  * share.
  */
+
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, TestClock } from "effect"
 import { AlertLifecycle } from "../../src/app/alerts/AlertLifecycle.js"
 import { AshContact } from "../../src/app/contact/AshContact.js"
+import { RelayThreads } from "../../src/app/relay/RelayThreads.js"
 import { Timers } from "../../src/app/timers/Timers.js"
 import { ALERT_COLORS } from "../../src/core/AlertEmbed.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
@@ -174,7 +176,7 @@ describe("timers across restarts and processes", () => {
             // A second process: its own interpreter and timer poll over the same stores and Discord.
             Layer.fresh(Timers.Live).pipe(
               Layer.provide(Layer.fresh(AlertLifecycle.Live)),
-              Layer.provide(AshContact.Live),
+              Layer.provide(Layer.mergeAll(AshContact.Live, RelayThreads.Live)),
             ),
           ),
         ),

@@ -38,6 +38,8 @@ interface Model {
   closed: (Stamp & { readonly reason: "resolved" | "expired"; readonly unanswered: boolean }) | null
   optedOut: boolean
   renotified: boolean
+  severity: AlertSeverity
+  raisedFrom: AlertSeverity | null
   autoContactAt: number | null
   renotifyAt: number | null
   expireAt: number
@@ -127,8 +129,14 @@ const expectedOutcome = (m: Model, e: LifecycleEvent): Expected => {
       return m.optedOut ? refuse({ _tag: "AlreadyOptedOut" }) : accept
     case "RepeatSuppressed":
       return accept
+    case "SeverityRaised":
+      return RANK[e.severity] > RANK[m.severity]
+        ? accept
+        : refuse({ _tag: "NotHigher", severity: e.severity })
   }
 }
+
+const RANK: Readonly<Record<AlertSeverity, number>> = { medium: 0, high: 1, critical: 2 }
 
 const refuseFirst = (candidates: ReadonlyArray<Rejection | null>): Expected => {
   const first = candidates.find((c) => c !== null)
@@ -176,6 +184,10 @@ const evolve = (m: Model, e: LifecycleEvent): void => {
       return
     case "RepeatSuppressed":
       return
+    case "SeverityRaised":
+      m.raisedFrom = m.raisedFrom ?? m.severity
+      m.severity = e.severity
+      return
   }
 }
 
@@ -211,7 +223,18 @@ class EventCommand implements fc.Command<Model, Real> {
     } else if (this.event._tag !== "RequestAshContact") {
       expect(contacts).toEqual([])
     }
+    // A contact by DM opens the relay; closing closes it; nothing else touches it.
+    const relay = result.right.effects.filter((eff) => eff._tag === "OpenRelay" || eff._tag === "CloseRelay")
+    const relayExpected =
+      this.event._tag === "AshContactMade" && this.event.via === "dm"
+        ? [{ _tag: "OpenRelay" }]
+        : this.event._tag === "Resolve" || this.event._tag === "Expire"
+          ? [{ _tag: "CloseRelay" }]
+          : []
+    expect(relay).toEqual(relayExpected)
     evolve(m, this.event)
+    expect(after.severity).toBe(m.severity)
+    expect(after.raisedFrom).toBe(m.raisedFrom)
     expect(after.milestones.acknowledged?.by ?? null).toBe(m.acknowledged?.by ?? null)
     expect(after.milestones.ashContacted?.mode ?? null).toBe(m.contacted?.mode ?? null)
     expect(after.milestones.closed?.reason ?? null).toBe(m.closed?.reason ?? null)
@@ -251,6 +274,7 @@ const detection = fc.constantFrom<ResponseDetection>(
   "source_reply",
   "source_mention",
   "self_reported",
+  "relay",
 )
 
 const commands = [
@@ -272,6 +296,9 @@ const commands = [
   fc.constant(new EventCommand({ _tag: "RenotifyDue" })),
   fc.constant(new EventCommand({ _tag: "MemberOptedOut" })),
   fc.constant(new EventCommand({ _tag: "RepeatSuppressed" })),
+  fc
+    .constantFrom<AlertSeverity>("medium", "high", "critical")
+    .map((severity) => new EventCommand({ _tag: "SeverityRaised", severity })),
   // Mostly forward, sometimes a skewed clock stamping an event before the alert was created.
   fc
     .oneof(
@@ -307,6 +334,8 @@ describe("lifecycle model", () => {
             closed: null,
             optedOut,
             renotified: false,
+            severity,
+            raisedFrom: null,
             autoContactAt: alert.deadlines.autoContactAt,
             renotifyAt: alert.deadlines.renotifyAt,
             expireAt: alert.deadlines.expireAt,

@@ -93,6 +93,7 @@ describe("the daily hash", () => {
       ["totalAlerts", "total_alerts"],
       ["escalated", "escalated_count"],
       ["optedOut", "user_optout_count"],
+      ["raised", "raised_count"],
     ])
     expect(CLOCKS.map((c) => c.name)).toEqual([
       "acknowledge",

@@ -271,6 +271,7 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
               parentId: CHANNEL.alerts,
               name: "alert-0003",
               private: true,
+              archived: false,
               memberIds: [BOT, USER.alex, USER.sam].sort(),
             },
           ])
@@ -406,6 +407,33 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
           expect(again).toMatchObject({ kind: "rejected", status: 400, code: 160004 })
         }),
       ),
+  )
+
+  it.scoped("threads on messages: the bot archives one it opened; an unknown one is not_found", () =>
+    clean(
+      Effect.gen(function* () {
+        const { discord, driver } = yield* ports
+        const alert = yield* discord.post(CHANNEL.alerts, { content: "An alert", allowedMentions: nobody })
+        const threadId = yield* discord.openThreadOn(alert, "conversation")
+        const archived = () =>
+          Effect.map(driver.threads, (all) => all.find((t) => t.threadId === threadId)?.archived)
+        expect(yield* archived()).toBe(false)
+        yield* discord.archiveThread(threadId)
+        expect(yield* archived()).toBe(true)
+        expect(yield* failure(discord.archiveThread("1500000000000000001"))).toMatchObject({
+          kind: "not_found",
+        })
+      }),
+    ),
+  )
+
+  it.scoped("guilds of a member: the guild the bot shares with them", () =>
+    clean(
+      Effect.gen(function* () {
+        const { discord } = yield* ports
+        expect(yield* discord.guildsOf(USER.river)).toEqual([GUILD])
+      }),
+    ),
   )
 
   it.scoped("private threads: the bot deletes one it opened; an unknown one is not_found", () =>

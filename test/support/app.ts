@@ -3,6 +3,7 @@
  * configuration, a scripted NLP, the Discord twin, the Memory stores, a log book, and helpers that
  * wait (in real time, never on the TestClock) for what the twin or the stores recorded.
  */
+
 import {
   Cause,
   Chunk,
@@ -26,6 +27,7 @@ import { analyse } from "../../src/app/intake/Analyse.js"
 import { toIntakeMessage } from "../../src/app/intake/Intake.js"
 import { NlpOutage } from "../../src/app/intake/NlpOutage.js"
 import { Features } from "../../src/app/main.js"
+import { RelayThreads } from "../../src/app/relay/RelayThreads.js"
 import { Responses } from "../../src/app/responses/Responses.js"
 import { BotSettings } from "../../src/app/runtime/BotSettings.js"
 import { Timers } from "../../src/app/timers/Timers.js"
@@ -289,7 +291,7 @@ export const withBot = <A, E>(
 export const AlertFeatures = Layer.mergeAll(Buttons.Live, Commands.Live, Responses.Live, Timers.Live).pipe(
   Layer.provideMerge(Layer.mergeAll(AlertDispatcher.Live, NlpOutage.Live)),
   Layer.provideMerge(AlertLifecycle.Live),
-  Layer.provideMerge(AshContact.Live),
+  Layer.provideMerge(Layer.mergeAll(AshContact.Live, RelayThreads.Live)),
 )
 
 // ---------------------------------------------------------------------------------------------

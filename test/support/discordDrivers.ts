@@ -123,6 +123,7 @@ export interface SeenThread {
   readonly parentId: string
   readonly name: string
   readonly private: boolean
+  readonly archived: boolean
   /** Sorted. */
   readonly memberIds: ReadonlyArray<string>
 }
@@ -361,6 +362,7 @@ const memoryDriver = (control: DiscordMemoryControl): DiscordDriver => {
         parentId: t.channelId,
         name: t.name,
         private: t.visibility === "private",
+        archived: t.archived,
         memberIds: [...t.memberIds].sort(),
       })),
     ),
@@ -612,6 +614,7 @@ const liveDriver = (emulator: DiscordEmulator): DiscordDriver => {
         parentId: channel.parent_id ?? "",
         name: channel.name,
         private: channel.type === ChannelType.PrivateThread,
+        archived: channel.thread_metadata?.archived === true,
         memberIds: [...memberIds].sort(),
       })),
     ),

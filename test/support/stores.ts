@@ -7,6 +7,7 @@ import { MemberStore } from "../../src/shell/MemberStore.js"
 import { OutageBuffer } from "../../src/shell/OutageBuffer.js"
 import { PendingAlerts } from "../../src/shell/PendingAlerts.js"
 import type { Redis } from "../../src/shell/Redis.js"
+import { RelayStore } from "../../src/shell/RelayStore.js"
 import { ResponseIndex } from "../../src/shell/ResponseIndex.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
 import { testRedis } from "./redis.js"
@@ -20,6 +21,7 @@ export type Stores =
   | OutageBuffer
   | PendingAlerts
   | ResponseIndex
+  | RelayStore
 
 /** Every store in process memory. */
 export const memoryStores = (): Layer.Layer<Stores> =>
@@ -31,6 +33,7 @@ export const memoryStores = (): Layer.Layer<Stores> =>
     OutageBuffer.Memory,
     PendingAlerts.Memory,
     ResponseIndex.Memory,
+    RelayStore.Memory,
   )
 
 /** Every store on the given Redis layer. */
@@ -47,6 +50,7 @@ export const redisStoresOn = <E>(
     OutageBuffer.Live,
     PendingAlerts.Live,
     ResponseIndex.Live,
+    RelayStore.Live,
   ).pipe(Layer.provideMerge(redis))
 
 /** Every store on the test run's Redis, under a key prefix of their own. */

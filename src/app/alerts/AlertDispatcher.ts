@@ -165,6 +165,7 @@ const pendingAlert = ({ message, verdict, decision, alertId, optedOut }: AlertTo
         member: { displayName: message.authorName, avatarUrl: message.authorAvatarUrl },
         text: message.content,
         crtRoleIds: decision.pingRoleIds,
+        ...(message.viaDm === true ? { viaDm: true } : {}),
       },
       channels: decision.channels,
       posted: null,

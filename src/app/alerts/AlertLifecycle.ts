@@ -12,6 +12,7 @@ import type { AshContactMode } from "../../core/milestones/AshContacted.js"
 import { type AlertAlreadyExists, AlertStore, type ApplyError } from "../../shell/AlertStore.js"
 import { type ButtonPress, Discord, type DiscordError } from "../../shell/discord/Discord.js"
 import { AshContact, type ContactOutcome } from "../contact/AshContact.js"
+import { RelayThreads } from "../relay/RelayThreads.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { makeAlertMessages } from "./AlertMessages.js"
 import { makeRecording } from "./Recording.js"
@@ -45,6 +46,7 @@ interface Ports {
   readonly discord: Discord["Type"]
   readonly settings: BotSettings["Type"]
   readonly contact: AshContact["Type"]
+  readonly relays: RelayThreads["Type"]
   readonly messages: ReturnType<typeof makeAlertMessages>
 }
 
@@ -126,6 +128,21 @@ const contactMember = (ports: Ports, alert: Alert, mode: AshContactMode, apply: 
 
 type Apply = AlertLifecycleService["apply"]
 
+/**
+ * The staff thread for the conversation Ash just started by DM. Should it fail, nothing is lost:
+ * the member's first reply opens it again, or reaches the CRT as a reply to the alert.
+ */
+const openRelay = ({ relays }: Ports, alert: Alert) => {
+  const contact = alert.milestones.ashContacted
+  if (contact === null) return Effect.void
+  return relays.open(alert, { _tag: "Contact", mode: contact.mode, by: contact.by }).pipe(
+    Effect.asVoid,
+    Effect.catchAll((e) =>
+      Effect.logError(`staff thread not opened (the member's reply will retry): ${e.message}`),
+    ),
+  )
+}
+
 /** Carry out one effect; every failure is handled here, so the next effect still runs. */
 const carryOut = (
   ports: Ports,
@@ -141,6 +158,10 @@ const carryOut = (
       return renotify(ports, alert, effect.reason)
     case "ContactMember":
       return contactMember(ports, alert, effect.mode, apply)
+    case "OpenRelay":
+      return openRelay(ports, alert)
+    case "CloseRelay":
+      return ports.relays.close(alert)
     case "ScheduleTimer":
     case "CancelTimer":
       // Written with the alert, atomically, by the store.
@@ -154,6 +175,7 @@ const make = Effect.gen(function* () {
     discord: yield* Discord,
     settings: yield* BotSettings,
     contact: yield* AshContact,
+    relays: yield* RelayThreads,
     messages: makeAlertMessages(),
   }
   const runAll = (t: Transition, press: ButtonPress | undefined) =>
@@ -177,6 +199,9 @@ export class AlertLifecycle extends Context.Tag("ash/AlertLifecycle")<
   AlertLifecycle,
   AlertLifecycleService
 >() {
-  static Live: Layer.Layer<AlertLifecycle, never, AlertStore | Discord | BotSettings | AshContact> =
-    Layer.scoped(AlertLifecycle, make)
+  static Live: Layer.Layer<
+    AlertLifecycle,
+    never,
+    AlertStore | Discord | BotSettings | AshContact | RelayThreads
+  > = Layer.scoped(AlertLifecycle, make)
 }

@@ -14,6 +14,8 @@ const TEXT: Readonly<Record<RenotifyReason, string>> = {
   unacknowledged: "⏰ This alert is still unacknowledged. Can someone take it?",
   contact_failed: "⚠️ Ash could not reach the member. Please reach out personally.",
   opted_out: "👤 The member prefers human support. Please reach out personally.",
+  severity_raised:
+    "⬆️ The member's latest message to Ash reads as more severe: this alert was raised. Please look now.",
 }
 
 /** The reply that pings the CRT again on an alert. */

@@ -8,6 +8,7 @@ import { Clock, Context, Effect, Either, Layer, Option } from "effect"
 import type { Alert } from "../../core/Alert.js"
 import { renderWelcome, type WelcomeMessage } from "../../core/AshWelcome.js"
 import type { AshContactMode } from "../../core/milestones/AshContacted.js"
+import { AUTO_REPLY } from "../../core/Relay.js"
 import { Discord, type DiscordError } from "../../shell/discord/Discord.js"
 import { MemberStore } from "../../shell/MemberStore.js"
 import { ResponseIndex } from "../../shell/ResponseIndex.js"
@@ -22,10 +23,27 @@ export type ContactOutcome =
   /** Neither a DM nor a private thread reached the member; `reason` is for the log. */
   | { readonly _tag: "Unreachable"; readonly reason: string }
 
+/** A member's message on an open conversation, as Ash sees it (never its text, today). */
+export interface MemberTurn {
+  /** Their first message on this conversation. */
+  readonly first: boolean
+  /** A CRT member has already answered them through the relay. */
+  readonly answered: boolean
+}
+
 export interface AshContactService {
   /** Reach the alert's member for the contact the alert has pending (its `contactRequest`). */
   readonly reach: (alert: Alert, mode: AshContactMode) => Effect.Effect<ContactOutcome>
+  /**
+   * What Ash answers the member, if anything, before a person does: one honest line to their
+   * first message. An AI conversation can answer here later.
+   */
+  readonly answer: (turn: MemberTurn) => Effect.Effect<Option.Option<string>>
 }
+
+/** Ash's answer today: the automatic reply to the first message while nobody has answered. */
+const honestAnswer = (turn: MemberTurn): Effect.Effect<Option.Option<string>> =>
+  Effect.succeed(turn.first && !turn.answered ? Option.some(AUTO_REPLY) : Option.none())
 
 /**
  * How long a contact may take in all. The bot does not retry a contact's Discord calls (a retried
@@ -140,7 +158,7 @@ const reachWith = (ports: Ports) => (alert: Alert, mode: AshContactMode) =>
 
 const make = Effect.map(
   Effect.all({ discord: Discord, settings: BotSettings, members: MemberStore, responses: ResponseIndex }),
-  (ports): AshContactService => ({ reach: reachWith(ports) }),
+  (ports): AshContactService => ({ reach: reachWith(ports), answer: honestAnswer }),
 )
 
 export class AshContact extends Context.Tag("ash/AshContact")<AshContact, AshContactService>() {

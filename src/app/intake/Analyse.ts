@@ -11,7 +11,7 @@ import { withinBudget } from "../runtime/Budgets.js"
 import { countIntake } from "../runtime/Counting.js"
 import { NlpOutage, type WaitReason } from "./NlpOutage.js"
 
-const verdictOf = (analysis: NlpAnalysis, sensitivity: number): Verdict => {
+export const verdictOf = (analysis: NlpAnalysis, sensitivity: number): Verdict => {
   const adjusted = applySensitivity(analysis, sensitivity)
   return {
     severity: adjusted.severity,

@@ -17,7 +17,7 @@ import {
   stampWith,
   unless,
 } from "./Declaration.js"
-import { cancel, effects, renotify, UPDATE } from "./Effects.js"
+import { cancel, effects, OPEN_RELAY, renotify, UPDATE } from "./Effects.js"
 import type { Rejection } from "./Rejections.js"
 
 /** Who asked for the contact: a CRT member with Talk to Ash, or the auto-contact timer. */
@@ -59,6 +59,8 @@ const request = (mode: AshContactMode, by: string, now: number) => ({
 const REQUESTED = effects({ _tag: "ContactMember", mode: "manual" }, cancel("auto_contact"))
 const AUTO_DUE = effects({ _tag: "ContactMember", mode: "auto" })
 const CONTACTED = effects(UPDATE, cancel("auto_contact"))
+// By DM, the member's answers reach the CRT through a relay; a private thread needs none.
+const CONTACTED_BY_DM = effects(UPDATE, cancel("auto_contact"), OPEN_RELAY)
 const FAILED = effects(UPDATE, renotify("contact_failed"))
 
 /** Ash has reached the member (by DM, or in a private thread when DMs are closed). */
@@ -101,7 +103,8 @@ export const AshContacted = milestone({
         const r = alert.contactRequest
         if (r === null) return refuse({ _tag: "NoContactPending" })
         const reached = stampWith(alert, r.by, now, { mode: r.mode, via: e.via, threadId: e.threadId })
-        return reach(alert, "ashContacted", reached, CONTACTED, { contactRequest: null })
+        const then = e.via === "dm" ? CONTACTED_BY_DM : CONTACTED
+        return reach(alert, "ashContacted", reached, then, { contactRequest: null })
       },
     ),
     /** The shell could not reach the member for the pending request: no contact is recorded. */

@@ -1,4 +1,5 @@
 /** What changes an alert or its metrics without being a milestone of its own. */
+import { AlertSeverity, isAbove } from "../Severity.js"
 import { accept, aspect, event, notNeeded, refuse, unless } from "./Declaration.js"
 import { cancel, effects, renotify, UPDATE } from "./Effects.js"
 
@@ -86,4 +87,30 @@ export const Renotify = aspect({
   button: null,
   status: () => [],
   metrics: { counters: [], clock: null, responder: null },
+})
+
+const RAISED = effects(UPDATE, renotify("severity_raised"))
+
+/** A later message of the member reads as more severe than the alert: its badge is raised. */
+export const Raise = aspect({
+  events: {
+    /** The NLP read a message the member wrote to Ash as `severity`, above the alert's. */
+    SeverityRaised: event({ severity: AlertSeverity }, (alert, e) =>
+      !isAbove(e.severity, alert.severity)
+        ? refuse({ _tag: "NotHigher", severity: e.severity })
+        : accept({ severity: e.severity, raisedFrom: alert.raisedFrom ?? alert.severity }, RAISED),
+    ),
+  },
+  button: null,
+  status: (alert) =>
+    alert.raisedFrom === null
+      ? []
+      : [
+          `⬆️ Raised from ${alert.raisedFrom.toUpperCase()} to ${alert.severity.toUpperCase()}: the member wrote to Ash`,
+        ],
+  metrics: {
+    counters: [{ name: "raised", field: "raised_count", counts: (alert) => alert.raisedFrom !== null }],
+    clock: null,
+    responder: null,
+  },
 })

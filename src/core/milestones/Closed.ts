@@ -13,7 +13,7 @@ import {
   stampWith,
   statusWhenReached,
 } from "./Declaration.js"
-import { cancel, effects, type LifecycleEffect, UPDATE } from "./Effects.js"
+import { CLOSE_RELAY, cancel, effects, type LifecycleEffect, UPDATE } from "./Effects.js"
 
 export const CloseReason = Schema.Literal("resolved", "expired")
 export type CloseReason = typeof CloseReason.Type
@@ -39,9 +39,9 @@ const close = (
     effects,
   )
 
-const RESOLVED = effects(UPDATE, cancel("auto_contact"), cancel("renotify"), cancel("expire"))
+const RESOLVED = effects(UPDATE, cancel("auto_contact"), cancel("renotify"), cancel("expire"), CLOSE_RELAY)
 // The expiry timer is the one firing, so it is not cancelled.
-const EXPIRED = effects(UPDATE, cancel("auto_contact"), cancel("renotify"))
+const EXPIRED = effects(UPDATE, cancel("auto_contact"), cancel("renotify"), CLOSE_RELAY)
 
 /** The alert is over: resolved by a CRT member, or expired. A closed alert accepts no event. */
 export const Closed = milestone({

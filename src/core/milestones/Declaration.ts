@@ -37,7 +37,14 @@ export type MilestoneData<K extends MilestoneKey> = NonNullable<Alert["milestone
 export type AlertChanges = Partial<
   Pick<
     Alert,
-    "milestones" | "contactRequest" | "contactFailures" | "optedOut" | "renotified" | "suppressedRepeats"
+    | "milestones"
+    | "contactRequest"
+    | "contactFailures"
+    | "optedOut"
+    | "renotified"
+    | "suppressedRepeats"
+    | "severity"
+    | "raisedFrom"
   >
 >
 

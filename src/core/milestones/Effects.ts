@@ -9,7 +9,7 @@ export const TIMER_KINDS = ["auto_contact", "renotify", "expire"] as const
 export type TimerKind = (typeof TIMER_KINDS)[number]
 
 /** Why the CRT is pinged again on an alert. */
-export type RenotifyReason = "unacknowledged" | "contact_failed" | "opted_out"
+export type RenotifyReason = "unacknowledged" | "contact_failed" | "opted_out" | "severity_raised"
 
 export type LifecycleEffect =
   /** Re-render the alert message (embed and buttons) from the new state. */
@@ -20,8 +20,14 @@ export type LifecycleEffect =
   | { readonly _tag: "CancelTimer"; readonly kind: TimerKind }
   /** Ping the CRT again on the alert. */
   | { readonly _tag: "Renotify"; readonly reason: RenotifyReason }
+  /** Open the conversation relay: a staff thread on the alert, the member's DMs relayed there. */
+  | { readonly _tag: "OpenRelay" }
+  /** Close the alert's conversation relay, if it has one: the member is told, the thread archived. */
+  | { readonly _tag: "CloseRelay" }
 
 export const UPDATE: LifecycleEffect = { _tag: "UpdateAlertMessage" }
+export const OPEN_RELAY: LifecycleEffect = { _tag: "OpenRelay" }
+export const CLOSE_RELAY: LifecycleEffect = { _tag: "CloseRelay" }
 
 const CANCEL: { readonly [K in TimerKind]: LifecycleEffect } = {
   auto_contact: { _tag: "CancelTimer", kind: "auto_contact" },

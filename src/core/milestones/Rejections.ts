@@ -22,6 +22,8 @@ export type Rejection =
   /** A timer event before its due time (or for a timer that is off: `dueAt` null). */
   | { readonly _tag: "NotDue"; readonly dueAt: number | null }
   | { readonly _tag: "AlreadyRenotified" }
+  /** A raise to a severity the alert already has, or a lower one. */
+  | { readonly _tag: "NotHigher"; readonly severity: string }
   /** A timer's purpose was met by a milestone in the meantime. */
   | { readonly _tag: "NotNeeded"; readonly because: MilestoneKey }
   /** An event no declaration handles (only possible with forged input). */

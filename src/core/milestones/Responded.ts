@@ -20,11 +20,21 @@ export const ResponseDetection = Schema.Literal(
   "source_reply",
   "source_mention",
   "self_reported",
+  "relay",
 )
 export type ResponseDetection = typeof ResponseDetection.Type
 
 /** What an alert records of the first human response to the member. */
 export const RespondedData = Schema.Struct({ ...Reached.fields, detection: ResponseDetection })
+
+/** What the status line adds about how the response was seen. */
+const DETECTION_NOTE: Readonly<Record<ResponseDetection, string>> = {
+  thread_message: "",
+  source_reply: "",
+  source_mention: "",
+  self_reported: " (self-reported)",
+  relay: " (through the relay)",
+}
 
 const RESPONDED = effects(UPDATE, cancel("auto_contact"), cancel("renotify"))
 
@@ -53,7 +63,7 @@ export const Responded = milestone({
   status: statusWhenReached(
     "responded",
     (r) =>
-      `💬 First human response by ${actor(r.by)} after ${after(r.elapsedMs)}${r.detection === "self_reported" ? " (self-reported)" : ""}`,
+      `💬 First human response by ${actor(r.by)} after ${after(r.elapsedMs)}${DETECTION_NOTE[r.detection]}`,
   ),
   already: (r) => `💬 ${actor(r.by)} already responded to the member, ${after(r.elapsedMs)} after the alert.`,
   metrics: {

@@ -147,6 +147,8 @@ const toDirect = (message: Message): DirectMessage => ({
   channelId: message.channelId,
   messageId: message.id,
   authorId: message.author.id,
+  authorName: message.author.displayName,
+  authorAvatarUrl: message.author.displayAvatarURL(),
   content: message.content,
   attachments: [...message.attachments.values()].map((a) => ({ name: a.name, url: a.url })),
   sentAt: message.createdTimestamp,
@@ -373,6 +375,34 @@ const threadsOf = (client: Client<true>) =>
     "openPrivateThread" | "openThreadOn" | "deleteThread" | "supportChannelAccess"
   >
 
+/** Archiving the bot's threads, and which guilds a member shares with the bot. */
+const conversationsOf = (client: Client<true>) =>
+  ({
+    archiveThread: (threadId) =>
+      call(`archive thread ${threadId}`, async () => {
+        const thread = await client.channels.fetch(threadId)
+        if (thread === null || !thread.isThread())
+          throw new WrongRequest(`channel ${threadId} is not a thread`)
+        if (!thread.archived) await thread.setArchived(true)
+      }),
+    guildsOf: (userId) =>
+      call(`guilds of ${userId}`, async () => {
+        const found = await Promise.all(
+          [...client.guilds.cache.values()].map((guild) =>
+            guild.members.fetch({ user: userId }).then(
+              () => guild.id,
+              (error: unknown) => {
+                // Unknown Member: not in this guild.
+                if (error instanceof DiscordAPIError && error.code === 10007) return null
+                throw error
+              },
+            ),
+          ),
+        )
+        return found.filter((id): id is string => id !== null)
+      }),
+  }) satisfies Pick<DiscordService, "archiveThread" | "guildsOf">
+
 /** The client's incoming events, each kind held from login until its stream is consumed. */
 const incomingEvents = (registry: ReturnType<typeof interactionRegistry>) => {
   const messages = heldEvents<IncomingMessage>()
@@ -419,6 +449,7 @@ export const makeLive = (
       botUserId: client.user.id,
       ...messagingOf(client),
       ...threadsOf(client),
+      ...conversationsOf(client),
       ...incoming.streams,
       interactions: interactionsOf(registry),
       registerCommands: (commands, guildIds) =>

@@ -32,6 +32,7 @@ export type Operation =
   | "sendDm"
   | "openPrivateThread"
   | "deleteThread"
+  | "archiveThread"
   | "interaction"
   | "registerCommands"
 
@@ -78,6 +79,8 @@ export interface BotThread {
   readonly memberIds: ReadonlyArray<string>
   /** A public thread (started on a message) is seen by everyone who sees its channel. */
   readonly visibility: "private" | "public"
+  /** Archived by the bot (a member's message there reopens it). */
+  readonly archived: boolean
 }
 
 export interface DiscordMemoryControl {
@@ -368,7 +371,14 @@ const memoryThreads = (s: MemoryState) =>
           : Effect.sync(() => {
               const threadId = s.nextId()
               const members = [...new Set([MEMORY_BOT_ID, ...memberIds])]
-              s.threads.push({ threadId, channelId, name, memberIds: members, visibility: "private" })
+              s.threads.push({
+                threadId,
+                channelId,
+                name,
+                memberIds: members,
+                visibility: "private",
+                archived: false,
+              })
               return threadId
             }),
       )
@@ -388,6 +398,7 @@ const memoryThreads = (s: MemoryState) =>
                     name,
                     memberIds: [MEMORY_BOT_ID],
                     visibility: "public",
+                    archived: false,
                   })
                   return ref.messageId
                 }),
@@ -414,6 +425,25 @@ const memoryThreads = (s: MemoryState) =>
     DiscordService,
     "openPrivateThread" | "openThreadOn" | "deleteThread" | "supportChannelAccess"
   >
+
+/** Archived threads, and the twin's one guild. */
+const memoryConversations = (s: MemoryState) =>
+  ({
+    archiveThread: (threadId) => {
+      const what = `archive thread ${threadId}`
+      return Effect.flatMap(s.faults.check("archiveThread", threadId, what), () =>
+        Effect.suspend(() => {
+          const i = s.threads.findIndex((t) => t.threadId === threadId)
+          const thread = s.threads[i]
+          if (thread === undefined) return Effect.fail(refusal(what, 404, 10003, "Unknown Channel"))
+          s.threads[i] = { ...thread, archived: true }
+          return Effect.void
+        }),
+      )
+    },
+    // The twin has one guild, and everyone who writes is a member of it.
+    guildsOf: () => Effect.succeed([MEMORY_GUILD_ID]),
+  }) satisfies Pick<DiscordService, "archiveThread" | "guildsOf">
 
 const hasButton = (message: StoredMessage, customId: string): boolean =>
   message.components.some((row) => row.components.some((b) => b.customId === customId))
@@ -460,6 +490,8 @@ const memoryMembers = (s: MemoryState): Pick<DiscordMemoryControl, "memberSays" 
         channelId: s.dmChannelOf(userId),
         messageId: s.nextId(),
         authorId: userId,
+        authorName: "Member",
+        authorAvatarUrl: undefined,
         content,
         attachments,
         sentAt: now,
@@ -527,6 +559,7 @@ export const makeMemory: Effect.Effect<{
     botUserId: MEMORY_BOT_ID,
     ...memoryMessaging(s),
     ...memoryThreads(s),
+    ...memoryConversations(s),
     interactions: memoryInteractions(s),
     registerCommands: (commands, guildIds) =>
       Effect.flatMap(s.faults.check("registerCommands", "", "register commands"), () =>

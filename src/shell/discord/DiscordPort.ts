@@ -81,6 +81,9 @@ export interface DirectMessage {
   readonly channelId: string
   readonly messageId: string
   readonly authorId: string
+  /** The member's display name (their global name, else their username). */
+  readonly authorName: string
+  readonly authorAvatarUrl: string | undefined
   readonly content: string
   readonly attachments: ReadonlyArray<Attachment>
   /** Discord's timestamp of the message. */
@@ -213,6 +216,10 @@ export interface DiscordService {
   readonly openThreadOn: (ref: MessageRef, name: string) => Effect.Effect<string, DiscordError>
   /** Delete a thread the bot opened (with its messages). */
   readonly deleteThread: (threadId: string) => Effect.Effect<void, DiscordError>
+  /** Archive a thread the bot opened: it leaves the channel's list; a new message there reopens it. */
+  readonly archiveThread: (threadId: string) => Effect.Effect<void, DiscordError>
+  /** The guilds the bot is in that `userId` is a member of (where a member's DM belongs). */
+  readonly guildsOf: (userId: string) => Effect.Effect<ReadonlyArray<string>, DiscordError>
   /** What the bot and `roleIds` may do in `channelId`, a text channel for private threads. */
   readonly supportChannelAccess: (
     channelId: string,

@@ -288,6 +288,15 @@ export class World {
     return this.dmByUser.get(userId)
   }
 
+  /** A message sent in an archived (not locked) thread reopens it, as on Discord. */
+  reopenIfArchived(channelId: Snowflake): void {
+    const channel = this.channels.get(channelId)
+    if (channel === undefined || !isThread(channel)) return
+    const meta = channel.thread_metadata
+    if (meta?.archived === true && meta.locked !== true)
+      this.channels.set(channelId, { ...channel, thread_metadata: { ...meta, archived: false } })
+  }
+
   createThread(parent: GuildChannel, input: ThreadInput): APIThreadChannel {
     const thread: APIThreadChannel = {
       id: input.id ?? this.nextId(),

@@ -51,6 +51,7 @@ const memberSays = (emu: EmulatorContext, input: MemberSaysInput): APIMessage =>
     roles: [...new Set([...parsed.roles, ...(input.mentionRoles ?? [])])],
   }
   const attachments = memberAttachments(emu, input)
+  world.reopenIfArchived(channel.id)
   const record = store.create({
     id: emu.nextId(),
     channelId: channel.id,

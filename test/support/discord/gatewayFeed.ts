@@ -28,7 +28,8 @@ const guildCreate = (world: World, guildId: Snowflake) => {
     voice_states: [],
     members: world.guildMembers(guildId),
     channels,
-    threads: world.threads(guildId),
+    // Discord lists the guild's active threads only: archived ones are fetched on demand.
+    threads: world.threads(guildId).filter((t) => t.thread_metadata?.archived !== true),
     presences: [],
     stage_instances: [],
     guild_scheduled_events: [],

@@ -66,6 +66,7 @@ const postMessage = (emu: EmulatorContext, ctx: RouteContext): Reply => {
   const unknownReference = unknownReplyTarget(emu, channel, body)
   if (unknownReference !== undefined) return unknownReference
   const files = messages.storedFiles(ctx.request.files, body)
+  emu.world.reopenIfArchived(channel.id)
   return ok(messages.create(channel, body, files, { ephemeral: false, loading: false }).message)
 }
 

@@ -88,10 +88,44 @@ const deleteThread = (emu: EmulatorCore, ctx: RouteContext): Reply => {
   return ok(thread)
 }
 
-/** Threads: created in a channel or from one of its messages, deleted, and their members. */
+/**
+ * Archives a thread (the only channel change the bot asks for): its creator may, as may whoever
+ * has Manage Threads.
+ */
+const patchThread = (emu: EmulatorCore, ctx: RouteContext): Reply => {
+  const { world } = emu
+  const id = ctx.params.channel ?? ""
+  const thread = world.channels.get(id)
+  if (thread === undefined) return notFound(RESTJSONErrorCodes.UnknownChannel, "Channel")
+  const json = (ctx.request.json ?? {}) as Record<string, unknown>
+  if (!isThread(thread) || typeof json.archived !== "boolean") {
+    emu.violation(`PATCH /channels/${id}: the emulator only archives or reopens threads`)
+    return invalidFormBody()
+  }
+  const guildId = world.guildIdOf(id)
+  const manages = PermissionFlagsBits.ManageThreads | PermissionFlagsBits.Administrator
+  const mayManage = guildId !== undefined && (world.permissions(guildId, emu.botUser.id) & manages) !== 0n
+  if (thread.owner_id !== emu.botUser.id && !mayManage)
+    return discordError(403, RESTJSONErrorCodes.MissingPermissions, "Missing Permissions")
+  const meta = thread.thread_metadata
+  const updated = {
+    ...thread,
+    ...(meta === undefined
+      ? {}
+      : {
+          thread_metadata: { ...meta, archived: json.archived, archive_timestamp: new Date().toISOString() },
+        }),
+  }
+  world.channels.set(id, updated)
+  emu.gateway.dispatch(GatewayDispatchEvents.ThreadUpdate, () => updated, thread.guild_id)
+  return ok(updated)
+}
+
+/** Threads: created in a channel or from one of its messages, archived, deleted, and their members. */
 export const threadRoutes = (emu: EmulatorCore): Route[] => [
   { method: "POST", pattern: "/channels/:channel/threads", handle: (ctx) => createThread(emu, ctx) },
   { method: "DELETE", pattern: "/channels/:channel", handle: (ctx) => deleteThread(emu, ctx) },
+  { method: "PATCH", pattern: "/channels/:channel", handle: (ctx) => patchThread(emu, ctx) },
   {
     method: "POST",
     pattern: "/channels/:channel/messages/:message/threads",

@@ -1,0 +1,258 @@
+/**
+ * The conversation relay. A member's DM on an open conversation goes to the staff thread on their
+ * alert (in order, at once), with the NLP's reading added when it comes; a CRT member's message in
+ * the staff thread goes to the member's DM, signed. A DM with no open conversation is never
+ * dropped: it joins the member's open alert, or opens a new one, or (when configured, below
+ * MEDIUM) becomes a notice in the monitor channel.
+ */
+import { Effect, Layer, Option, Schedule, Stream } from "effect"
+import type { AlertId } from "../../core/Alert.js"
+import type { AllowedMentions } from "../../core/DiscordMessage.js"
+import { pingRolesFor } from "../../core/Dispatch.js"
+import {
+  firstReplyPing,
+  isStaffNote,
+  NOT_RELAYED_CLOSED,
+  NOT_RELAYED_NOT_CRT,
+  type RelayedMessage,
+  type RelayedReading,
+  relayedEmbed,
+  relayFailedNotice,
+  signedForMember,
+} from "../../core/Relay.js"
+import { isAlertSeverity } from "../../core/Severity.js"
+import type { AlertStore } from "../../shell/AlertStore.js"
+import {
+  type DirectMessage,
+  Discord,
+  type IncomingMessage,
+  type MessageRef,
+} from "../../shell/discord/Discord.js"
+import { NlpClient } from "../../shell/NlpClient.js"
+import { type Relay, RelayStore } from "../../shell/RelayStore.js"
+import type { ResponseIndex } from "../../shell/ResponseIndex.js"
+import type { AlertDispatcher } from "../alerts/AlertDispatcher.js"
+import { AlertLifecycle } from "../alerts/AlertLifecycle.js"
+import { OUTAGE_RETRY } from "../alerts/Renotify.js"
+import { AshContact } from "../contact/AshContact.js"
+import { BotSettings } from "../runtime/BotSettings.js"
+import { drainingRunner, SHUTDOWN_GRACE, workerPool } from "../runtime/Handlers.js"
+import type { RelayThreads } from "./RelayThreads.js"
+import { relayForNewConversation } from "./Unsolicited.js"
+
+const NO_MENTIONS: AllowedMentions = { parse: [], roles: [], users: [], repliedUser: false }
+const DAY_MS = 86_400_000
+
+/** A read of the relay store is retried briefly while Redis does not answer. */
+const STORE_RETRY = Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(4)))
+
+/** How long an answer waits for its alert to be on record before counting as the first response. */
+const AWAIT_RECORD = Schedule.spaced("250 millis").pipe(Schedule.upTo("15 seconds"))
+
+export const relayedOf = (dm: DirectMessage): RelayedMessage => ({
+  memberId: dm.authorId,
+  content: dm.content,
+  attachments: dm.attachments,
+  sentAt: dm.sentAt,
+})
+
+/** What the NLP reads in a relayed message: its severity, or why there is none. */
+const readingOf = (dm: DirectMessage) =>
+  Effect.flatMap(NlpClient, (nlp) =>
+    nlp.analyze({ message: dm.content, userId: dm.authorId, channelId: dm.channelId, history: [] }).pipe(
+      Effect.map((analysis): RelayedReading => ({ severity: analysis.severity })),
+      Effect.catchAll((e) =>
+        Effect.succeed<RelayedReading>({
+          unavailable: e._tag === "NlpUnavailable" ? "NLP unavailable" : "refused",
+        }),
+      ),
+    ),
+  )
+
+/** The reading shown on the relayed message; a severity above the alert's raises it (and re-pings). */
+const showReading = (relay: Relay, dm: DirectMessage, posted: MessageRef) =>
+  Effect.gen(function* () {
+    if (dm.content.trim() === "") return
+    const discord = yield* Discord
+    const reading = yield* readingOf(dm)
+    yield* discord
+      .edit(posted, {
+        embeds: [relayedEmbed(relayedOf(dm), reading)],
+        components: [],
+        allowedMentions: NO_MENTIONS,
+      })
+      .pipe(
+        Effect.retry(OUTAGE_RETRY),
+        Effect.catchAll((e) => Effect.logWarning(`reading not shown: ${e.message}`)),
+      )
+    if (reading === null || !("severity" in reading) || !isAlertSeverity(reading.severity)) return
+    const lifecycle = yield* AlertLifecycle
+    yield* lifecycle.apply(relay.alertId, { _tag: "SeverityRaised", severity: reading.severity }).pipe(
+      Effect.tap(() => Effect.logInfo(`alert raised to ${reading.severity} by the member's message`)),
+      Effect.catchAll((e) =>
+        e._tag === "EventRejected" ? Effect.void : Effect.logError(`alert not raised: ${e.message}`),
+      ),
+    )
+  }).pipe(Effect.annotateLogs({ alert: relay.alertId, message_id: dm.messageId }))
+
+/**
+ * The member's DM in the staff thread (the first one pings the CRT there). Should the thread not
+ * take it, it goes to the alert message as a reply: the CRT sees it either way.
+ */
+const postToThread = (relay: Relay, dm: DirectMessage, first: boolean) =>
+  Effect.gen(function* () {
+    const discord = yield* Discord
+    const settings = yield* BotSettings
+    const roles = first ? pingRolesFor("critical", settings.dispatch.crtRoleIds) : []
+    const message = {
+      content: first ? firstReplyPing(roles) : null,
+      embeds: [relayedEmbed(relayedOf(dm), null)],
+      allowedMentions: { ...NO_MENTIONS, roles },
+    }
+    const onAlert: MessageRef = { channelId: relay.alertChannelId, messageId: relay.threadId }
+    return yield* discord.post(relay.threadId, message).pipe(
+      Effect.retry(OUTAGE_RETRY),
+      Effect.tapError((e) =>
+        Effect.logError(`member's message not posted in the staff thread: ${e.message}`),
+      ),
+      Effect.orElse(() => discord.reply(onAlert, message).pipe(Effect.retry(OUTAGE_RETRY))),
+    )
+  })
+
+/** Ash's answer to the member, if it has one (the automatic reply to their first message). */
+const answerMember = (dm: DirectMessage, turn: { readonly first: boolean; readonly answered: boolean }) =>
+  Effect.gen(function* () {
+    const answer = yield* (yield* AshContact).answer(turn)
+    if (Option.isNone(answer)) return
+    yield* (yield* Discord)
+      .sendDm(dm.authorId, { content: answer.value, allowedMentions: NO_MENTIONS })
+      .pipe(Effect.catchAll((e) => Effect.logWarning(`automatic reply not sent: ${e.message}`)))
+  })
+
+type Fork = (effect: Effect.Effect<void, never, AlertLifecycle | Discord | NlpClient>) => void
+
+/** A member's DM: to their open conversation's thread, or to a new conversation. */
+const onMemberDm = (fork: Fork) => (dm: DirectMessage) =>
+  Effect.gen(function* () {
+    const relays = yield* RelayStore
+    const current = yield* relays
+      .byMember(dm.authorId)
+      .pipe(Effect.retry(STORE_RETRY), Effect.orElseSucceed(Option.none))
+    const relay = Option.isSome(current) ? current : yield* relayForNewConversation(dm)
+    if (Option.isNone(relay)) return
+    const wrote = yield* relays.memberWrote(relay.value.alertId, DAY_MS * 30).pipe(
+      // Unknown: no second ping, no automatic reply.
+      Effect.orElseSucceed(() => ({ first: false, answered: true })),
+    )
+    const posted = yield* postToThread(relay.value, dm, wrote.first).pipe(Effect.option)
+    if (Option.isNone(posted)) {
+      yield* Effect.logError(`MEMBER'S MESSAGE NOT RELAYED: ${dm.messageId} (alert ${relay.value.alertId})`)
+      return
+    }
+    yield* answerMember(dm, wrote)
+    fork(showReading(relay.value, dm, posted.value))
+  }).pipe(
+    Effect.catchAllCause((cause) => Effect.logError("member's DM not relayed", cause)),
+    Effect.annotateLogs({ message_id: dm.messageId }),
+  )
+
+/** A message in a staff thread, by someone other than the bot. */
+const onThreadMessage = (message: IncomingMessage) =>
+  Effect.gen(function* () {
+    const relays = yield* RelayStore
+    const relay = yield* relays.byThread(message.channelId).pipe(Effect.retry(STORE_RETRY))
+    if (Option.isNone(relay)) return
+    const discord = yield* Discord
+    const settings = yield* BotSettings
+    const note = (content: string) =>
+      discord
+        .reply(
+          { channelId: message.channelId, messageId: message.messageId },
+          { content, allowedMentions: NO_MENTIONS },
+        )
+        .pipe(
+          Effect.retry(OUTAGE_RETRY),
+          Effect.catchAll((e) => Effect.logWarning(`thread note not posted: ${e.message}`)),
+        )
+    const crt = message.author.roleIds.some((r) => settings.dispatch.crtRoleIds.includes(r))
+    if (!crt) return yield* note(NOT_RELAYED_NOT_CRT)
+    if (relay.value.closedAt !== null) return yield* note(NOT_RELAYED_CLOSED)
+    if (isStaffNote(message.content) || message.content.trim() === "") return
+    const name = settings.relay.signWithName ? message.author.displayName : null
+    const sent = yield* Effect.forEach(signedForMember(message.content, name), (content) =>
+      discord.sendDm(relay.value.memberId, { content, allowedMentions: NO_MENTIONS }),
+    ).pipe(Effect.either)
+    if (sent._tag === "Left") {
+      yield* Effect.logWarning(`CRT message not delivered to the member: ${sent.left.message}`)
+      return yield* note(
+        relayFailedNotice(
+          sent.left.kind === "dm_closed"
+            ? "they do not accept direct messages from the bot"
+            : sent.left.message,
+        ),
+      )
+    }
+    yield* relays.answered(relay.value.alertId, DAY_MS * 30).pipe(Effect.catchAll(() => Effect.void))
+    yield* firstResponse(relay.value.alertId, message.author.id)
+  }).pipe(
+    Effect.catchAllCause((cause) => Effect.logError("staff thread message not relayed", cause)),
+    Effect.annotateLogs({ message_id: message.messageId, channel: message.channelId }),
+  )
+
+/** A relayed CRT answer: the first human response, unless one was recorded before. */
+const firstResponse = (alertId: AlertId, by: string) =>
+  Effect.gen(function* () {
+    const lifecycle = yield* AlertLifecycle
+    const applied = yield* lifecycle
+      .apply(alertId, { _tag: "FirstResponse", by, detection: "relay" })
+      .pipe(
+        Effect.retry({ schedule: AWAIT_RECORD, while: (e) => e._tag === "AlertRecording" }),
+        Effect.either,
+      )
+    if (applied._tag === "Right") return yield* Effect.logInfo(`first response to ${alertId} (relay)`)
+    if (applied.left._tag !== "EventRejected")
+      yield* Effect.logError(`first response to ${alertId} NOT recorded: ${applied.left.message}`)
+  })
+
+type RelayNeeds =
+  | Discord
+  | BotSettings
+  | RelayStore
+  | RelayThreads
+  | AlertLifecycle
+  | AlertStore
+  | AlertDispatcher
+  | AshContact
+  | NlpClient
+  | ResponseIndex
+
+/** Both directions of the relay, for as long as the bot runs; each in the order Discord delivered it. */
+export const RelayLive = Layer.scopedDiscard(
+  Effect.gen(function* () {
+    const discord = yield* Discord
+    const settings = yield* BotSettings
+    const context = yield* Effect.context<RelayNeeds>()
+    const run = yield* drainingRunner<AlertLifecycle | Discord | NlpClient>("relay readings", SHUTDOWN_GRACE)
+    const fork: Fork = (effect) => run(effect)
+    const dms = yield* workerPool("member DMs", 1, SHUTDOWN_GRACE, (dm: DirectMessage) =>
+      onMemberDm(fork)(dm).pipe(Effect.provide(context)),
+    )
+    const answers = yield* workerPool("staff thread messages", 1, SHUTDOWN_GRACE, (m: IncomingMessage) =>
+      onThreadMessage(m).pipe(Effect.provide(context)),
+    )
+    const { monitor, crisis, critical } = settings.dispatch.channels
+    const alertChannels = new Set([...monitor, ...crisis, ...critical])
+    yield* discord.directMessages.pipe(
+      Stream.runForEach((dm) => Effect.sync(() => dms.offer(dm))),
+      Effect.forkScoped,
+    )
+    // Only messages in threads of the alert channels can be for a staff thread: the rest pass by.
+    yield* discord.messages.pipe(
+      Stream.filter(
+        (m) => !m.author.bot && m.parentChannelId !== null && alertChannels.has(m.parentChannelId),
+      ),
+      Stream.runForEach((m) => Effect.sync(() => answers.offer(m))),
+      Effect.forkScoped,
+    )
+  }),
+)

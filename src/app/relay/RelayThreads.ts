@@ -1,0 +1,138 @@
+/**
+ * Opening and closing a conversation relay: the staff thread on the alert message, where the
+ * member's DMs appear and the CRT answers. The lifecycle interpreter opens one when Ash reaches
+ * the member by DM and closes it when the alert closes; the relay opens one when a member with
+ * an open alert writes to Ash first.
+ */
+import { Clock, Context, Effect, Layer, Option, Schedule } from "effect"
+import type { Alert } from "../../core/Alert.js"
+import { renderWelcome } from "../../core/AshWelcome.js"
+import {
+  CLOSING_MESSAGE,
+  type RelayStart,
+  relayClosedNotice,
+  staffThreadIntro,
+  staffThreadName,
+} from "../../core/Relay.js"
+import { Discord, type DiscordError } from "../../shell/discord/Discord.js"
+import type { RedisError } from "../../shell/Redis.js"
+import { type Relay, RelayStore } from "../../shell/RelayStore.js"
+import { alertRef, OUTAGE_RETRY } from "../alerts/Renotify.js"
+import { BotSettings } from "../runtime/BotSettings.js"
+
+const DAY_MS = 86_400_000
+/** How long a closed thread is still known as closed (to tell a CRT member writing there). */
+const CLOSED_KNOWN_MS = 7 * DAY_MS
+/** Discord's answer when the message has a thread already (the relay's own, opened before). */
+const THREAD_EXISTS = 160004
+
+/** A relay write is retried briefly while Redis does not answer. */
+const STORE_RETRY = Schedule.exponential("200 millis").pipe(Schedule.intersect(Schedule.recurs(4)))
+
+export interface RelayThreadsService {
+  /** The staff thread on the alert, its introduction, and the relay on record. */
+  readonly open: (alert: Alert, start: RelayStart) => Effect.Effect<Relay, DiscordError | RedisError>
+  /** If the alert has the member's relay: the member is told, the thread told and archived, the relay closed. */
+  readonly close: (alert: Alert) => Effect.Effect<void>
+}
+
+const NO_MENTIONS = { parse: [], roles: [], users: [], repliedUser: false } as const
+
+interface Ports {
+  readonly discord: Discord["Type"]
+  readonly settings: BotSettings["Type"]
+  readonly relays: RelayStore["Type"]
+}
+
+const logged = (what: string) => (e: { readonly message: string }) => Effect.logError(`${what}: ${e.message}`)
+
+/** The staff thread on the alert message; none when it exists already (opened before for this alert). */
+const startThread = ({ discord }: Ports, alert: Alert) =>
+  discord.openThreadOn(alertRef(alert), staffThreadName(alert)).pipe(
+    Effect.retry(OUTAGE_RETRY),
+    Effect.map(Option.some),
+    Effect.catchIf(
+      (e) => e.code === THREAD_EXISTS,
+      () => Effect.succeed(Option.none<string>()),
+    ),
+  )
+
+/** The thread's first message: how the conversation began, the welcome sent, how to answer. */
+const introduce = (
+  { discord, settings }: Ports,
+  alert: Alert,
+  threadId: string,
+  start: RelayStart,
+  now: number,
+) => {
+  const welcome =
+    start._tag === "Contact"
+      ? renderWelcome(
+          settings.ashTemplates,
+          { alertId: alert.id, memberId: alert.origin.memberId, severity: alert.severity, mode: start.mode },
+          now,
+        ).content
+      : null
+  return discord
+    .post(threadId, {
+      content: staffThreadIntro(alert.origin.memberId, start, welcome),
+      allowedMentions: NO_MENTIONS,
+    })
+    .pipe(Effect.retry(OUTAGE_RETRY), Effect.catchAll(logged("staff thread introduction not posted")))
+}
+
+const open = (ports: Ports) => (alert: Alert, start: RelayStart) =>
+  Effect.gen(function* () {
+    const now = yield* Clock.currentTimeMillis
+    const fresh = yield* startThread(ports, alert)
+    // Discord gives a thread started on a message the message's id.
+    const threadId = Option.getOrElse(fresh, () => alert.origin.alertMessageId)
+    if (Option.isSome(fresh)) yield* introduce(ports, alert, threadId, start, now)
+    const relay: Relay = {
+      alertId: alert.id,
+      guildId: alert.origin.guildId,
+      memberId: alert.origin.memberId,
+      threadId,
+      alertChannelId: alert.origin.alertChannelId,
+      openedAt: now,
+      closedAt: null,
+    }
+    const ttl = Math.max(0, alert.deadlines.expireAt - now) + DAY_MS
+    yield* ports.relays.open(relay, ttl).pipe(Effect.retry(STORE_RETRY))
+    yield* Effect.logInfo(`relay opened in thread ${threadId}`)
+    return relay
+  }).pipe(Effect.annotateLogs({ alert: alert.id }))
+
+const close =
+  ({ discord, relays }: Ports) =>
+  (alert: Alert) =>
+    Effect.gen(function* () {
+      const relay = yield* relays.byMember(alert.origin.memberId).pipe(Effect.retry(STORE_RETRY))
+      if (Option.isNone(relay) || relay.value.alertId !== alert.id) return
+      const now = yield* Clock.currentTimeMillis
+      const reason = alert.milestones.closed?.reason ?? "resolved"
+      yield* relays.close(relay.value, now, CLOSED_KNOWN_MS).pipe(Effect.retry(STORE_RETRY))
+      yield* discord
+        .sendDm(alert.origin.memberId, { content: CLOSING_MESSAGE, allowedMentions: NO_MENTIONS })
+        .pipe(Effect.catchAll(logged("the member was not told the conversation closed")))
+      const thread = relay.value.threadId
+      yield* discord
+        .post(thread, { content: relayClosedNotice(reason), allowedMentions: NO_MENTIONS })
+        .pipe(Effect.retry(OUTAGE_RETRY), Effect.catchAll(logged("closing notice not posted in the thread")))
+      yield* discord
+        .archiveThread(thread)
+        .pipe(Effect.retry(OUTAGE_RETRY), Effect.catchAll(logged("staff thread not archived")))
+      yield* Effect.logInfo(`relay in thread ${thread} closed`)
+    }).pipe(Effect.catchAll(logged("relay not closed")), Effect.annotateLogs({ alert: alert.id }))
+
+const make = Effect.map(
+  Effect.all({ discord: Discord, settings: BotSettings, relays: RelayStore }),
+  (ports): RelayThreadsService => ({ open: open(ports), close: close(ports) }),
+)
+
+export class RelayThreads extends Context.Tag("ash/RelayThreads")<RelayThreads, RelayThreadsService>() {
+  static Live: Layer.Layer<RelayThreads, never, Discord | BotSettings | RelayStore> = Layer.effect(
+    RelayThreads,
+    make,
+  )
+}

@@ -1,0 +1,158 @@
+/**
+ * A DM from a member with no open conversation. It is never dropped: it joins the member's open
+ * alert (a staff thread is opened on it), else the NLP reads it and a new alert opens ("the member
+ * wrote to Ash") — at the NLP's severity, at least MEDIUM — or, below MEDIUM when so configured,
+ * the CRT gets a notice in the monitor channel with the message.
+ */
+import { Effect, Option } from "effect"
+import type { AlertId } from "../../core/Alert.js"
+import type { AllowedMentions } from "../../core/DiscordMessage.js"
+import type { IntakeMessage } from "../../core/Intake.js"
+import { relayedEmbed } from "../../core/Relay.js"
+import { isAlertSeverity } from "../../core/Severity.js"
+import { AlertStore } from "../../shell/AlertStore.js"
+import { type DirectMessage, Discord } from "../../shell/discord/Discord.js"
+import { NlpClient } from "../../shell/NlpClient.js"
+import type { Relay } from "../../shell/RelayStore.js"
+import { ResponseIndex } from "../../shell/ResponseIndex.js"
+import { AlertDispatcher, type Verdict } from "../alerts/AlertDispatcher.js"
+import { postWithFallback } from "../alerts/Posting.js"
+import { verdictOf } from "../intake/Analyse.js"
+import { BotSettings } from "../runtime/BotSettings.js"
+import { withinBudget } from "../runtime/Budgets.js"
+import { RelayThreads } from "./RelayThreads.js"
+
+const NO_MENTIONS: AllowedMentions = { parse: [], roles: [], users: [], repliedUser: false }
+
+/** The relayed form of a DM, for the notice and the thread. */
+const relayedOf = (dm: DirectMessage) => ({
+  memberId: dm.authorId,
+  content: dm.content,
+  attachments: dm.attachments,
+  sentAt: dm.sentAt,
+})
+
+/** The guild a member's DM belongs to: the configured one, else the first the member shares with the bot. */
+const guildOf = (dm: DirectMessage) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    if (Option.isSome(settings.guildId)) return settings.guildId
+    const discord = yield* Discord
+    const guilds = yield* discord.guildsOf(dm.authorId).pipe(
+      Effect.retry({ times: 2 }),
+      Effect.catchAll((e) => Effect.as(Effect.logError(`guilds of the member unknown: ${e.message}`), [])),
+    )
+    return Option.fromNullable(guilds[0])
+  })
+
+/** The relay on an open alert of the member (opened now), if they have one. */
+const onAlert = (alertId: AlertId) =>
+  Effect.gen(function* () {
+    const store = yield* AlertStore
+    const alert = yield* store.get(alertId)
+    if (Option.isNone(alert) || alert.value.milestones.closed !== null) return Option.none<Relay>()
+    const threads = yield* RelayThreads
+    return Option.some(yield* threads.open(alert.value, { _tag: "MemberWrote" }))
+  }).pipe(
+    Effect.catchAll((e) =>
+      Effect.as(Effect.logError(`no relay on alert ${alertId}: ${e.message}`), Option.none<Relay>()),
+    ),
+  )
+
+/** What the NLP says; when it cannot say, the DM is taken as MEDIUM (a member wrote to Ash: a person should read it). */
+const verdictFor = (dm: DirectMessage) =>
+  Effect.gen(function* () {
+    const nlp = yield* NlpClient
+    const analysed = yield* nlp
+      .analyze({ message: dm.content, userId: dm.authorId, channelId: dm.channelId, history: [] })
+      .pipe(Effect.option)
+    if (Option.isSome(analysed)) return verdictOf(analysed.value, 1)
+    yield* Effect.logWarning("a member's DM could not be analysed: taken as MEDIUM")
+    return {
+      severity: "medium",
+      crisisScore: 0,
+      channelSensitivity: 1,
+      escalation: false,
+      analysis: {
+        confidence: 0,
+        keyFactors: ["NLP unavailable: not analysed"],
+        requestId: "none",
+        processingTimeMs: null,
+      },
+    } satisfies Verdict
+  })
+
+/** The CRT reads the DM in the monitor channel (no alert was opened for it). */
+const notice = (dm: DirectMessage, why: string) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const { monitor, crisis, critical } = settings.dispatch.channels
+    const posted = yield* postWithFallback([...monitor, ...crisis, ...critical], () => ({
+      content: `📨 <@${dm.authorId}> wrote to Ash by direct message; ${why}. Reach out to them if it needs a person.`,
+      embeds: [relayedEmbed(relayedOf(dm), null)],
+      allowedMentions: NO_MENTIONS,
+    }))
+    if (Option.isNone(posted))
+      yield* Effect.logError(`a member's DM (${dm.messageId}) could not be shown to the CRT in any channel`)
+  })
+
+/** A new alert for the DM (or the open one the cooldown names), with its relay. */
+const newAlert = (dm: DirectMessage, guildId: string) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const verdict = yield* verdictFor(dm)
+    const floor = !isAlertSeverity(verdict.severity)
+    if (floor && settings.relay.belowThreshold === "notice") {
+      yield* notice(dm, `the NLP reads it as ${verdict.severity.toUpperCase()}, so no alert was opened`)
+      return Option.none<Relay>()
+    }
+    const message: IntakeMessage = {
+      guildId,
+      channelId: dm.channelId,
+      messageId: dm.messageId,
+      authorId: dm.authorId,
+      authorName: dm.authorName,
+      ...(dm.authorAvatarUrl === undefined ? {} : { authorAvatarUrl: dm.authorAvatarUrl }),
+      content: dm.content,
+      sentAt: dm.sentAt,
+      viaDm: true,
+    }
+    const dispatcher = yield* AlertDispatcher
+    const outcome = yield* dispatcher.dispatch(message, floor ? { ...verdict, severity: "medium" } : verdict)
+    if (outcome._tag === "Posted") return yield* onAlert(outcome.alertId)
+    if (outcome._tag === "Suppressed") return yield* onAlert(outcome.openAlertId)
+    yield* notice(dm, `no alert could be opened (${outcome.reason})`)
+    return Option.none<Relay>()
+  }).pipe(
+    Effect.catchAll((e) =>
+      Effect.zipRight(
+        Effect.logError(`no alert for a member's DM: ${e._tag}`),
+        notice(dm, "no alert could be opened"),
+      ).pipe(Effect.as(Option.none<Relay>())),
+    ),
+  )
+
+/**
+ * The relay a DM from a member with no open conversation goes to: one on their open alert, or on
+ * a new alert. None when the DM was shown to the CRT as a notice instead.
+ */
+export const relayForNewConversation = (dm: DirectMessage) =>
+  Effect.gen(function* () {
+    const guild = yield* guildOf(dm)
+    if (Option.isNone(guild)) {
+      yield* notice(dm, "they share no server with the bot that it could open an alert in")
+      return Option.none<Relay>()
+    }
+    const responses = yield* ResponseIndex
+    const open = yield* withinBudget(
+      "open alert",
+      responses.openAlert(guild.value, dm.authorId),
+      Option.none(),
+      "taken as none",
+    )
+    if (Option.isSome(open)) {
+      const relay = yield* onAlert(open.value.alertId)
+      if (Option.isSome(relay)) return relay
+    }
+    return yield* newAlert(dm, guild.value)
+  })
