@@ -4,6 +4,7 @@ import { contactBenchmarks } from "./contact.js"
 import { coreBenchmarks } from "./core.js"
 import { discordBenchmarks } from "./discord.js"
 import type { Figures } from "./Figures.js"
+import { relayBenchmarks } from "./relay.js"
 import { storeBenchmarks } from "./store.js"
 
 /**
@@ -20,6 +21,10 @@ const groups: Record<string, () => Figures | Promise<Figures>> = {
   contact: () => {
     execSync("npm run build --silent", { stdio: "inherit" })
     return contactBenchmarks()
+  },
+  relay: () => {
+    execSync("npm run build --silent", { stdio: "inherit" })
+    return relayBenchmarks()
   },
 }
 
@@ -53,6 +58,14 @@ const targets: ReadonlyArray<readonly [string, (f: Figures) => string]> = [
   ],
   ["timers.fire_lag_p99_ms ≤ 1,000", (f) => String(f["timers.fire_lag_p99_ms"]?.value ?? "n/a")],
   ["timers.duplicate_contacts = 0", (f) => String(f["timers.duplicate_contacts"]?.value ?? "n/a")],
+  [
+    "relay.member_to_thread_p99_ms − relay.discord_echo_p99_ms ≤ 100",
+    (f) => String(f["relay.member_to_thread_p99_beyond_discord_ms"]?.value ?? "n/a"),
+  ],
+  [
+    "relay.thread_to_member_p99_ms − relay.discord_echo_p99_ms ≤ 100",
+    (f) => String(f["relay.thread_to_member_p99_beyond_discord_ms"]?.value ?? "n/a"),
+  ],
   ["lookup.roundtrips_per_message ≤ 1", (f) => String(f["lookup.roundtrips_per_message"]?.value ?? "n/a")],
   [
     "intake.rss_growth_pct_100k_msgs ≤ 10",
