@@ -77,7 +77,8 @@ export interface RelayedMessage {
   readonly sentAt: number
 }
 
-const readingFooter = (reading: RelayedReading): string => {
+const readingFooter = (m: RelayedMessage, reading: RelayedReading): string => {
+  if (m.content.trim() === "") return "NLP: no text to read"
   if (reading === null) return "NLP: reading…"
   if ("unavailable" in reading) return `NLP: no reading (${reading.unavailable})`
   return `NLP: ${reading.severity.toUpperCase()}`
@@ -96,7 +97,7 @@ export const relayedEmbed = (m: RelayedMessage, reading: RelayedReading): EmbedD
     ),
     color: reading !== null && "severity" in reading ? READING_COLOR[reading.severity] : PENDING_COLOR,
     fields: [],
-    footer: { text: readingFooter(reading) },
+    footer: { text: readingFooter(m, reading) },
     timestamp: new Date(m.sentAt).toISOString(),
   }
 }
@@ -130,6 +131,18 @@ export const NOT_RELAYED_NOT_CRT = "ℹ️ Only messages of CRT members are sent
 /** Shown in the thread once the relay is closed. */
 export const relayClosedNotice = (reason: "resolved" | "expired"): string =>
   `🔒 The alert was ${reason === "resolved" ? "resolved" : "closed by expiry"}: this conversation is closed. The member was told they can write again any time; a new message from them opens a new alert.`
+
+/** Shown in the thread when a CRT message carries no text (files are not sent to the member). */
+export const NOT_RELAYED_NO_TEXT =
+  "ℹ️ Only text is sent to the member, and this message has none: please write what you want them to read."
+
+/** Shown in the thread when the bot could not tell where a message goes (its store did not answer). */
+export const NOT_RELAYED_STORE_DOWN =
+  "⚠️ This message was **not** sent to the member: the bot's store did not answer. Please send it again in a moment."
+
+/** Shown in a thread whose member went on to a newer alert's conversation. */
+export const relayMovedNotice = (threadId: string): string =>
+  `↪️ The member's conversation continues in the thread of their newer alert: <#${threadId}>. Messages here are no longer sent to them.`
 
 /** Shown in a closed thread when a CRT member still writes there. */
 export const NOT_RELAYED_CLOSED =

@@ -22,6 +22,8 @@ export const Keys = {
     memberWrote: (alertId: string) => `ash:relay:member_wrote:${alertId}`,
     /** Set when a CRT member's message first reached the member on the alert's relay. */
     answered: (alertId: string) => `ash:relay:answered:${alertId}`,
+    /** A message one process has taken to relay. */
+    claim: (messageId: string) => `ash:relay:claim:${messageId}`,
   },
   /** Alerts written before they are posted, until they are on record. */
   pendingAlerts: {

@@ -16,6 +16,8 @@ export const Relay = Schema.Struct({
   /** The staff thread, started on the alert message (so it has the alert message's id). */
   threadId: Snowflake,
   alertChannelId: Snowflake,
+  /** Who began the conversation: Ash reaching out (`ash`), or the member writing first (`member`). */
+  startedBy: Schema.Literal("ash", "member"),
   openedAt: Schema.Number,
   /** When the relay was closed (the alert resolved or expired); null while it is open. */
   closedAt: Schema.NullOr(Schema.Number),
@@ -45,6 +47,11 @@ export interface RelayStoreService {
   readonly answered: (alertId: AlertId, ttlMs: number) => Effect.Effect<void, RedisError>
   /** Close the relay: the member's key is dropped if it still names this alert; the thread stays known, closed. */
   readonly close: (relay: Relay, closedAt: number, ttlMs: number) => Effect.Effect<void, RedisError>
+  /**
+   * Take a message (a member's DM, a staff thread message) to relay: true for the one process
+   * that takes it, so that several processes receiving the same event relay it once.
+   */
+  readonly claim: (messageId: string, ttlMs: number) => Effect.Effect<boolean, RedisError>
 }
 
 const read = (what: string, raw: string | null | undefined): Effect.Effect<Option.Option<Relay>> => {
@@ -59,7 +66,10 @@ const read = (what: string, raw: string | null | undefined): Effect.Effect<Optio
 const CLOSE = luaScript(
   "relay.close",
   `local current = redis.call('GET', KEYS[1])
-if current and cjson.decode(current).alertId == ARGV[1] then redis.call('DEL', KEYS[1]) end
+if current then
+  local ok, relay = pcall(cjson.decode, current)
+  if not ok or type(relay) ~= 'table' or relay.alertId == ARGV[1] then redis.call('DEL', KEYS[1]) end
+end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return 1`,
 )
@@ -113,6 +123,10 @@ export class RelayStore extends Context.Tag("ash/RelayStore")<RelayStore, RelayS
             [relay.alertId, encodeRelay({ ...relay, closedAt }), ttlMs],
           )
           .pipe(Effect.asVoid),
+      claim: (messageId, ttlMs) =>
+        redis
+          .run("relay.claim", (c) => c.set(redis.key(Keys.relay.claim(messageId)), "1", "PX", ttlMs, "NX"))
+          .pipe(Effect.map((reply) => reply === "OK")),
     })),
   )
 
@@ -147,6 +161,12 @@ export class RelayStore extends Context.Tag("ash/RelayStore")<RelayStore, RelayS
             if (Option.exists(current, (r) => r.alertId === relay.alertId))
               yield* values.delete(Keys.relay.member(relay.memberId))
             yield* values.set(Keys.relay.thread(relay.threadId), encodeRelay({ ...relay, closedAt }), ttlMs)
+          }),
+        claim: (messageId, ttlMs) =>
+          Effect.gen(function* () {
+            if ((yield* get(Keys.relay.claim(messageId))) !== null) return false
+            yield* values.set(Keys.relay.claim(messageId), "1", ttlMs)
+            return true
           }),
       }
     }),

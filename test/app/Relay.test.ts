@@ -1,16 +1,24 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
-import { CLOSING_MESSAGE } from "../../src/core/Relay.js"
+import { Effect, Layer, Option, TestClock } from "effect"
+import { Features } from "../../src/app/main.js"
+import { RelayLive } from "../../src/app/relay/Relay.js"
+import { AUTO_REPLY, CLOSING_MESSAGE, NOT_RELAYED_CLOSED } from "../../src/core/Relay.js"
 import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
 import {
   alertFor,
+  buttonsOf,
   CHANNEL,
+  editedTo,
   eventually,
+  MINUTE,
   NlpScript,
+  onTwins,
   posts,
   press,
+  ROLE,
   repliesTo,
   say,
+  settle,
   statusOf,
   USER,
   withBot,
@@ -19,6 +27,20 @@ import {
 /** The bot's messages in a channel (a thread is one), in order. */
 const postsIn = (channelId: string) =>
   Effect.map(posts, (all) => all.filter((m) => m.channelId === channelId))
+
+/** The bot's DMs to `userId`, in order. */
+const dmsTo = (userId: string) =>
+  Effect.map(
+    Effect.flatMap(DiscordMemory, (d) => d.messages),
+    (all) => all.filter((m) => m.via._tag === "dm" && m.via.userId === userId),
+  )
+
+/** Everything the bot wrote in a channel: posts and replies. */
+const postsOrRepliesIn = (channelId: string) =>
+  Effect.map(
+    Effect.flatMap(DiscordMemory, (d) => d.messages),
+    (all) => all.filter((m) => m.channelId === channelId),
+  )
 
 const relayedIn = (channelId: string) =>
   Effect.map(postsIn(channelId), (all) => all.filter((m) => m.embeds[0]?.title === "💬 The member wrote"))
@@ -144,5 +166,135 @@ describe("a member writes to Ash with no open conversation", () => {
         expect(threads.find((t) => t.threadId === alert.messageId)?.archived).toBe(true)
       }),
     ),
+  )
+})
+
+describe("the relay's edges", () => {
+  it.effect(
+    "a member's conversation moves to their newer alert: the old thread is told and closed, its CRT messages are not sent, and resolving the old alert tells the member nothing",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const first = yield* alertFor(yield* say("high", { from: USER.jade }))
+          yield* memberDms(USER.jade, "first conversation")
+          yield* eventually(
+            "the first thread",
+            Effect.map(relayedIn(first.messageId), (all) => Option.fromNullable(all[0])),
+          )
+          const second = yield* alertFor(yield* say("critical", { from: USER.jade }))
+          yield* press(second, "Talk to Ash", USER.crt2)
+          const moved = yield* eventually(
+            "the moved notice",
+            Effect.map(postsIn(first.messageId), (all) =>
+              Option.fromNullable(all.find((m) => m.content.includes("continues in the thread"))),
+            ),
+          )
+          expect(moved.content).toContain(`<#${second.messageId}>`)
+          const discord = yield* DiscordMemory
+          const dmsBefore = (yield* dmsTo(USER.jade)).length
+          yield* discord.memberSays({
+            channelId: first.messageId,
+            content: "are you still there?",
+            author: {
+              id: USER.crt1,
+              bot: false,
+              displayName: "Alex",
+              avatarUrl: undefined,
+              roleIds: [ROLE.crt],
+            },
+          })
+          yield* eventually(
+            "the closed note",
+            Effect.map(postsOrRepliesIn(first.messageId), (all) =>
+              Option.fromNullable(all.find((m) => m.content === NOT_RELAYED_CLOSED)),
+            ),
+          )
+          yield* press(first, "Acknowledge", USER.crt1)
+          const offered = yield* editedTo(first, "Resolve offered", (m) => buttonsOf(m).includes("Resolve"))
+          yield* press(offered, "Resolve", USER.crt1)
+          yield* editedTo(first, "the resolve", (m) => statusOf(m).includes("Resolved"))
+          yield* settle
+          expect((yield* dmsTo(USER.jade)).slice(dmsBefore).map((m) => m.content)).toEqual([])
+          // The member's words now go to the newer alert's thread.
+          yield* memberDms(USER.jade, "second conversation")
+          yield* eventually(
+            "the second thread",
+            Effect.map(relayedIn(second.messageId), (all) =>
+              Option.fromNullable(all.find((m) => m.embeds[0]?.description === "second conversation")),
+            ),
+          )
+        }),
+        { env: { BOT_AUTO_INITIATE_ENABLED: "false" } },
+      ),
+  )
+
+  it.effect(
+    "a staff thread that cannot be opened: the DM is shown as a reply to the member's open alert",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const alert = yield* alertFor(yield* say("high", { from: USER.rowan }))
+          const discord = yield* DiscordMemory
+          yield* discord.fail(
+            "openPrivateThread",
+            { status: 403, code: 50001 },
+            { target: CHANNEL.crisis, times: 10 },
+          )
+          yield* memberDms(USER.rowan, "can anyone hear me")
+          const shown = yield* eventually(
+            "the reply on the alert",
+            Effect.map(repliesTo(alert.messageId), (all) =>
+              Option.fromNullable(all.find((m) => JSON.stringify(m.embeds).includes("can anyone hear me"))),
+            ),
+          )
+          expect(shown.content).toContain("could not be opened")
+        }),
+      ),
+  )
+
+  it.effect("two processes receive every DM: each is relayed once", () =>
+    onTwins(
+      Effect.gen(function* () {
+        const alert = yield* alertFor(yield* say("critical", { from: USER.sky }))
+        for (const text of ["one", "two", "three"]) yield* memberDms(USER.sky, text)
+        const relayed = yield* eventually(
+          "three relayed messages",
+          Effect.map(relayedIn(alert.messageId), (all) =>
+            all.length >= 3 ? Option.some(all) : Option.none(),
+          ),
+        )
+        yield* settle
+        expect((yield* relayedIn(alert.messageId)).map((m) => m.embeds[0]?.description)).toEqual([
+          "one",
+          "two",
+          "three",
+        ])
+        expect(relayed).toHaveLength(3)
+      }).pipe(Effect.provide(Layer.merge(Features, Layer.fresh(RelayLive).pipe(Layer.provide(Features))))),
+    ),
+  )
+
+  it.effect(
+    "a conversation the member began: no second ping in its thread, and no automatic contact on top",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          yield* memberDms(USER.quinn, "I can't do this anymore, rated high")
+          const alert = yield* postMentioning("the alert", "I can't do this anymore")
+          expect(alert.embeds[0]?.title).toBe("🔶 Crisis Alert")
+          const [relayed] = yield* eventually(
+            "the message in the thread",
+            Effect.map(relayedIn(alert.messageId), (all) =>
+              all.length > 0 ? Option.some(all) : Option.none(),
+            ),
+          )
+          expect(relayed?.sent.allowedMentions.roles).toEqual([])
+          expect(relayed?.content).toBe("")
+          yield* TestClock.adjust(10 * MINUTE)
+          yield* settle
+          // Ash answered the member's first message once; no welcome came after the automatic delay.
+          expect((yield* dmsTo(USER.quinn)).map((m) => m.content)).toEqual([AUTO_REPLY])
+        }),
+      ),
   )
 })

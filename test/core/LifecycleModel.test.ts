@@ -133,6 +133,8 @@ const expectedOutcome = (m: Model, e: LifecycleEvent): Expected => {
       return RANK[e.severity] > RANK[m.severity]
         ? accept
         : refuse({ _tag: "NotHigher", severity: e.severity })
+    case "MemberWroteToAsh":
+      return accept
   }
 }
 
@@ -187,6 +189,8 @@ const evolve = (m: Model, e: LifecycleEvent): void => {
     case "SeverityRaised":
       m.raisedFrom = m.raisedFrom ?? m.severity
       m.severity = e.severity
+      return
+    case "MemberWroteToAsh":
       return
   }
 }
@@ -296,6 +300,7 @@ const commands = [
   fc.constant(new EventCommand({ _tag: "RenotifyDue" })),
   fc.constant(new EventCommand({ _tag: "MemberOptedOut" })),
   fc.constant(new EventCommand({ _tag: "RepeatSuppressed" })),
+  fc.constant(new EventCommand({ _tag: "MemberWroteToAsh" })),
   fc
     .constantFrom<AlertSeverity>("medium", "high", "critical")
     .map((severity) => new EventCommand({ _tag: "SeverityRaised", severity })),

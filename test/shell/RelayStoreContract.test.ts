@@ -18,6 +18,7 @@ const relay = (n: number, overrides: Partial<Relay> = {}): Relay => ({
   memberId: "940000000000000001",
   threadId: String(1500000000000000000n + BigInt(n)),
   alertChannelId: "930000000000000001",
+  startedBy: "ash",
   openedAt: 1_760_000_000_000 + n,
   closedAt: null,
   ...overrides,
@@ -66,6 +67,21 @@ describe.each(backends)("relays on $name", ({ name, layer }) => {
     ])
   })
 
+  it("a message is taken by one claim only", async () => {
+    const claims = await run(
+      "claim",
+      Effect.gen(function* () {
+        const relays = yield* RelayStore
+        return [
+          yield* relays.claim("1500000000000000100", 60_000),
+          yield* relays.claim("1500000000000000100", 60_000),
+          yield* relays.claim("1500000000000000101", 60_000),
+        ]
+      }),
+    )
+    expect(claims).toEqual([true, false, true])
+  })
+
   it("closing drops the member's relay but keeps the thread known as closed; a newer relay of the member stays", async () => {
     const [member, thread, newer] = await run(
       "close",
@@ -108,7 +124,16 @@ describe("relays on Redis", () => {
     )
     expect(corrupt).toEqual(Option.none())
     expect(Object.keys(stored).sort()).toEqual(
-      ["alertChannelId", "alertId", "closedAt", "guildId", "memberId", "openedAt", "threadId"].sort(),
+      [
+        "alertChannelId",
+        "alertId",
+        "closedAt",
+        "guildId",
+        "memberId",
+        "openedAt",
+        "startedBy",
+        "threadId",
+      ].sort(),
     )
   })
 })

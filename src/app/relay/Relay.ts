@@ -13,7 +13,9 @@ import {
   firstReplyPing,
   isStaffNote,
   NOT_RELAYED_CLOSED,
+  NOT_RELAYED_NO_TEXT,
   NOT_RELAYED_NOT_CRT,
+  NOT_RELAYED_STORE_DOWN,
   type RelayedMessage,
   type RelayedReading,
   relayedEmbed,
@@ -38,7 +40,7 @@ import { AshContact } from "../contact/AshContact.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { drainingRunner, SHUTDOWN_GRACE, workerPool } from "../runtime/Handlers.js"
 import type { RelayThreads } from "./RelayThreads.js"
-import { relayForNewConversation } from "./Unsolicited.js"
+import { noticeOf, relayForNewConversation } from "./Unsolicited.js"
 
 const NO_MENTIONS: AllowedMentions = { parse: [], roles: [], users: [], repliedUser: false }
 const DAY_MS = 86_400_000
@@ -96,16 +98,19 @@ const showReading = (relay: Relay, dm: DirectMessage, posted: MessageRef) =>
   }).pipe(Effect.annotateLogs({ alert: relay.alertId, message_id: dm.messageId }))
 
 /**
- * The member's DM in the staff thread (the first one pings the CRT there). Should the thread not
- * take it, it goes to the alert message as a reply: the CRT sees it either way.
+ * The member's DM in the staff thread; their first reply to Ash pings the CRT there. Should the
+ * thread not take it, it goes to the alert message as a reply, else to a notice: the CRT reads
+ * it whatever fails.
  */
 const postToThread = (relay: Relay, dm: DirectMessage, first: boolean) =>
   Effect.gen(function* () {
     const discord = yield* Discord
     const settings = yield* BotSettings
-    const roles = first ? pingRolesFor("critical", settings.dispatch.crtRoleIds) : []
+    // A conversation the member began opened its alert with this very message: no second ping.
+    const ping = first && relay.startedBy === "ash"
+    const roles = ping ? pingRolesFor("critical", settings.dispatch.crtRoleIds) : []
     const message = {
-      content: first ? firstReplyPing(roles) : null,
+      content: ping ? firstReplyPing(roles) : null,
       embeds: [relayedEmbed(relayedOf(dm), null)],
       allowedMentions: { ...NO_MENTIONS, roles },
     }
@@ -116,6 +121,10 @@ const postToThread = (relay: Relay, dm: DirectMessage, first: boolean) =>
         Effect.logError(`member's message not posted in the staff thread: ${e.message}`),
       ),
       Effect.orElse(() => discord.reply(onAlert, message).pipe(Effect.retry(OUTAGE_RETRY))),
+      Effect.tapError((e) =>
+        Effect.logError(`member's message not posted on the alert either: ${e.message}`),
+      ),
+      Effect.option,
     )
   })
 
@@ -131,67 +140,94 @@ const answerMember = (dm: DirectMessage, turn: { readonly first: boolean; readon
 
 type Fork = (effect: Effect.Effect<void, never, AlertLifecycle | Discord | NlpClient>) => void
 
-/** A member's DM: to their open conversation's thread, or to a new conversation. */
+/** How long a relayed message is remembered as taken, so that no second process relays it. */
+const CLAIM_MS = 3_600_000
+
+/**
+ * A member's DM: to their open conversation's thread, or to a new conversation. It is never
+ * dropped: whatever fails, the CRT is shown it somewhere (the thread, the alert, a notice).
+ */
 const onMemberDm = (fork: Fork) => (dm: DirectMessage) =>
   Effect.gen(function* () {
     const relays = yield* RelayStore
-    const current = yield* relays
-      .byMember(dm.authorId)
-      .pipe(Effect.retry(STORE_RETRY), Effect.orElseSucceed(Option.none))
+    // Without the store, the bot cannot tell where the message belongs: shown to the CRT as it is.
+    const known = yield* Effect.all([
+      relays.claim(dm.messageId, CLAIM_MS),
+      relays.byMember(dm.authorId),
+    ]).pipe(Effect.retry(STORE_RETRY), Effect.either)
+    if (known._tag === "Left")
+      return yield* noticeOf(dm, "the bot's store did not answer, so its conversation is unknown")
+    const [mine, current] = known.right
+    if (!mine) return
     const relay = Option.isSome(current) ? current : yield* relayForNewConversation(dm)
     if (Option.isNone(relay)) return
     const wrote = yield* relays.memberWrote(relay.value.alertId, DAY_MS * 30).pipe(
       // Unknown: no second ping, no automatic reply.
       Effect.orElseSucceed(() => ({ first: false, answered: true })),
     )
-    const posted = yield* postToThread(relay.value, dm, wrote.first).pipe(Effect.option)
-    if (Option.isNone(posted)) {
-      yield* Effect.logError(`MEMBER'S MESSAGE NOT RELAYED: ${dm.messageId} (alert ${relay.value.alertId})`)
-      return
-    }
+    const posted = yield* postToThread(relay.value, dm, wrote.first)
+    if (Option.isNone(posted)) return yield* noticeOf(dm, "its conversation thread and alert did not take it")
     yield* answerMember(dm, wrote)
     fork(showReading(relay.value, dm, posted.value))
   }).pipe(
-    Effect.catchAllCause((cause) => Effect.logError("member's DM not relayed", cause)),
+    Effect.catchAllCause((cause) =>
+      Effect.zipRight(
+        Effect.logError("member's DM not relayed", cause),
+        noticeOf(dm, "the relay failed").pipe(Effect.catchAllCause(() => Effect.void)),
+      ),
+    ),
     Effect.annotateLogs({ message_id: dm.messageId }),
   )
 
-/** A message in a staff thread, by someone other than the bot. */
+/** A reply in the staff thread, to the message it is about, pinging nobody. */
+const threadNote = (message: IncomingMessage, content: string) =>
+  Effect.flatMap(Discord, (discord) =>
+    discord
+      .reply(
+        { channelId: message.channelId, messageId: message.messageId },
+        { content, allowedMentions: NO_MENTIONS },
+      )
+      .pipe(
+        Effect.retry(OUTAGE_RETRY),
+        Effect.catchAll((e) => Effect.logWarning(`thread note not posted: ${e.message}`)),
+      ),
+  )
+
+/** A CRT member's message to the member, signed; false (and shown in the thread) when it did not arrive. */
+const sendToMember = (relay: Relay, message: IncomingMessage) =>
+  Effect.gen(function* () {
+    const discord = yield* Discord
+    const settings = yield* BotSettings
+    const name = settings.relay.signWithName ? message.author.displayName : null
+    const sent = yield* Effect.forEach(signedForMember(message.content, name), (content) =>
+      discord.sendDm(relay.memberId, { content, allowedMentions: NO_MENTIONS }),
+    ).pipe(Effect.either)
+    if (sent._tag === "Right") return true
+    yield* Effect.logWarning(`CRT message not delivered to the member: ${sent.left.message}`)
+    const why =
+      sent.left.kind === "dm_closed" ? "they do not accept direct messages from the bot" : sent.left.message
+    yield* threadNote(message, relayFailedNotice(why))
+    return false
+  })
+
+/** A message in a thread of an alert channel, by someone other than the bot: relayed if it is a CRT answer in a staff thread. */
 const onThreadMessage = (message: IncomingMessage) =>
   Effect.gen(function* () {
     const relays = yield* RelayStore
-    const relay = yield* relays.byThread(message.channelId).pipe(Effect.retry(STORE_RETRY))
-    if (Option.isNone(relay)) return
-    const discord = yield* Discord
+    const known = yield* Effect.all([
+      relays.claim(message.messageId, CLAIM_MS),
+      relays.byThread(message.channelId),
+    ]).pipe(Effect.retry(STORE_RETRY), Effect.either)
+    if (known._tag === "Left") return yield* threadNote(message, NOT_RELAYED_STORE_DOWN)
+    const [mine, relay] = known.right
+    if (!mine || Option.isNone(relay)) return
     const settings = yield* BotSettings
-    const note = (content: string) =>
-      discord
-        .reply(
-          { channelId: message.channelId, messageId: message.messageId },
-          { content, allowedMentions: NO_MENTIONS },
-        )
-        .pipe(
-          Effect.retry(OUTAGE_RETRY),
-          Effect.catchAll((e) => Effect.logWarning(`thread note not posted: ${e.message}`)),
-        )
     const crt = message.author.roleIds.some((r) => settings.dispatch.crtRoleIds.includes(r))
-    if (!crt) return yield* note(NOT_RELAYED_NOT_CRT)
-    if (relay.value.closedAt !== null) return yield* note(NOT_RELAYED_CLOSED)
-    if (isStaffNote(message.content) || message.content.trim() === "") return
-    const name = settings.relay.signWithName ? message.author.displayName : null
-    const sent = yield* Effect.forEach(signedForMember(message.content, name), (content) =>
-      discord.sendDm(relay.value.memberId, { content, allowedMentions: NO_MENTIONS }),
-    ).pipe(Effect.either)
-    if (sent._tag === "Left") {
-      yield* Effect.logWarning(`CRT message not delivered to the member: ${sent.left.message}`)
-      return yield* note(
-        relayFailedNotice(
-          sent.left.kind === "dm_closed"
-            ? "they do not accept direct messages from the bot"
-            : sent.left.message,
-        ),
-      )
-    }
+    if (!crt) return yield* threadNote(message, NOT_RELAYED_NOT_CRT)
+    if (relay.value.closedAt !== null) return yield* threadNote(message, NOT_RELAYED_CLOSED)
+    if (isStaffNote(message.content)) return
+    if (message.content.trim() === "") return yield* threadNote(message, NOT_RELAYED_NO_TEXT)
+    if (!(yield* sendToMember(relay.value, message))) return
     yield* relays.answered(relay.value.alertId, DAY_MS * 30).pipe(Effect.catchAll(() => Effect.void))
     yield* firstResponse(relay.value.alertId, message.author.id)
   }).pipe(
@@ -214,6 +250,22 @@ const firstResponse = (alertId: AlertId, by: string) =>
       yield* Effect.logError(`first response to ${alertId} NOT recorded: ${applied.left.message}`)
   })
 
+/** How many ordered queues the relay spreads its work over (by member, by thread). */
+const LANES = 8
+
+/** Work kept in order per key, over `LANES` single-worker queues: one key never waits behind another's lane-mates for long. */
+const keyedWorkers = <A>(what: string, handle: (item: A) => Effect.Effect<void>) =>
+  Effect.map(
+    Effect.all(Array.from({ length: LANES }, () => workerPool(what, 1, SHUTDOWN_GRACE, handle))),
+    (lanes) => ({
+      offer: (key: string, item: A): void => {
+        let h = 0
+        for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0
+        lanes[h % LANES]?.offer(item)
+      },
+    }),
+  )
+
 type RelayNeeds =
   | Discord
   | BotSettings
@@ -234,16 +286,17 @@ export const RelayLive = Layer.scopedDiscard(
     const context = yield* Effect.context<RelayNeeds>()
     const run = yield* drainingRunner<AlertLifecycle | Discord | NlpClient>("relay readings", SHUTDOWN_GRACE)
     const fork: Fork = (effect) => run(effect)
-    const dms = yield* workerPool("member DMs", 1, SHUTDOWN_GRACE, (dm: DirectMessage) =>
+    // Each member's DMs (each thread's messages) in order, one member never waiting behind another.
+    const dms = yield* keyedWorkers("member DMs", (dm: DirectMessage) =>
       onMemberDm(fork)(dm).pipe(Effect.provide(context)),
     )
-    const answers = yield* workerPool("staff thread messages", 1, SHUTDOWN_GRACE, (m: IncomingMessage) =>
+    const answers = yield* keyedWorkers("staff thread messages", (m: IncomingMessage) =>
       onThreadMessage(m).pipe(Effect.provide(context)),
     )
     const { monitor, crisis, critical } = settings.dispatch.channels
     const alertChannels = new Set([...monitor, ...crisis, ...critical])
     yield* discord.directMessages.pipe(
-      Stream.runForEach((dm) => Effect.sync(() => dms.offer(dm))),
+      Stream.runForEach((dm) => Effect.sync(() => dms.offer(dm.authorId, dm))),
       Effect.forkScoped,
     )
     // Only messages in threads of the alert channels can be for a staff thread: the rest pass by.
@@ -251,7 +304,7 @@ export const RelayLive = Layer.scopedDiscard(
       Stream.filter(
         (m) => !m.author.bot && m.parentChannelId !== null && alertChannels.has(m.parentChannelId),
       ),
-      Stream.runForEach((m) => Effect.sync(() => answers.offer(m))),
+      Stream.runForEach((m) => Effect.sync(() => answers.offer(m.channelId, m))),
       Effect.forkScoped,
     )
   }),

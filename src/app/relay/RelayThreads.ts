@@ -11,9 +11,11 @@ import {
   CLOSING_MESSAGE,
   type RelayStart,
   relayClosedNotice,
+  relayMovedNotice,
   staffThreadIntro,
   staffThreadName,
 } from "../../core/Relay.js"
+import { AlertStore } from "../../shell/AlertStore.js"
 import { Discord, type DiscordError } from "../../shell/discord/Discord.js"
 import type { RedisError } from "../../shell/Redis.js"
 import { type Relay, RelayStore } from "../../shell/RelayStore.js"
@@ -42,6 +44,7 @@ interface Ports {
   readonly discord: Discord["Type"]
   readonly settings: BotSettings["Type"]
   readonly relays: RelayStore["Type"]
+  readonly alerts: AlertStore["Type"]
 }
 
 const logged = (what: string) => (e: { readonly message: string }) => Effect.logError(`${what}: ${e.message}`)
@@ -81,9 +84,26 @@ const introduce = (
     .pipe(Effect.retry(OUTAGE_RETRY), Effect.catchAll(logged("staff thread introduction not posted")))
 }
 
+/**
+ * The member's earlier conversation, on another alert, ends where it was: its thread is told
+ * where the conversation went, closed and archived. The member's key already names the new one.
+ */
+const moveFrom = ({ discord, relays }: Ports, previous: Relay, to: Relay, now: number) =>
+  Effect.gen(function* () {
+    yield* relays.close(previous, now, CLOSED_KNOWN_MS).pipe(Effect.retry(STORE_RETRY))
+    yield* discord
+      .post(previous.threadId, { content: relayMovedNotice(to.threadId), allowedMentions: NO_MENTIONS })
+      .pipe(Effect.retry(OUTAGE_RETRY), Effect.catchAll(logged("moved notice not posted")))
+    yield* discord
+      .archiveThread(previous.threadId)
+      .pipe(Effect.retry(OUTAGE_RETRY), Effect.catchAll(logged("earlier staff thread not archived")))
+  }).pipe(Effect.catchAll(logged("earlier relay not closed")))
+
 const open = (ports: Ports) => (alert: Alert, start: RelayStart) =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
+    const previous = yield* ports.relays.byMember(alert.origin.memberId).pipe(Effect.retry(STORE_RETRY))
+    if (Option.isSome(previous) && previous.value.alertId === alert.id) return previous.value
     const fresh = yield* startThread(ports, alert)
     // Discord gives a thread started on a message the message's id.
     const threadId = Option.getOrElse(fresh, () => alert.origin.alertMessageId)
@@ -94,45 +114,52 @@ const open = (ports: Ports) => (alert: Alert, start: RelayStart) =>
       memberId: alert.origin.memberId,
       threadId,
       alertChannelId: alert.origin.alertChannelId,
+      startedBy: start._tag === "Contact" ? "ash" : "member",
       openedAt: now,
       closedAt: null,
     }
     const ttl = Math.max(0, alert.deadlines.expireAt - now) + DAY_MS
     yield* ports.relays.open(relay, ttl).pipe(Effect.retry(STORE_RETRY))
     yield* Effect.logInfo(`relay opened in thread ${threadId}`)
+    if (Option.isSome(previous)) yield* moveFrom(ports, previous.value, relay, now)
+    // Closed meanwhile (a Resolve while the thread was being opened): closed again, now that it is on record.
+    const latest = yield* ports.alerts.get(alert.id).pipe(Effect.orElseSucceed(() => Option.none<Alert>()))
+    if (Option.isSome(latest) && latest.value.milestones.closed !== null) yield* close(ports)(latest.value)
     return relay
   }).pipe(Effect.annotateLogs({ alert: alert.id }))
 
-const close =
-  ({ discord, relays }: Ports) =>
-  (alert: Alert) =>
-    Effect.gen(function* () {
-      const relay = yield* relays.byMember(alert.origin.memberId).pipe(Effect.retry(STORE_RETRY))
-      if (Option.isNone(relay) || relay.value.alertId !== alert.id) return
-      const now = yield* Clock.currentTimeMillis
-      const reason = alert.milestones.closed?.reason ?? "resolved"
-      yield* relays.close(relay.value, now, CLOSED_KNOWN_MS).pipe(Effect.retry(STORE_RETRY))
+/** Close the alert's relay (its staff thread is on the alert message): told to the member if it was theirs still, the thread told and archived. */
+const close = (ports: Ports) => (alert: Alert) =>
+  Effect.gen(function* () {
+    const { discord, relays } = ports
+    const relay = yield* relays.byThread(alert.origin.alertMessageId).pipe(Effect.retry(STORE_RETRY))
+    if (Option.isNone(relay) || relay.value.alertId !== alert.id || relay.value.closedAt !== null) return
+    const current = yield* relays.byMember(alert.origin.memberId).pipe(Effect.retry(STORE_RETRY))
+    const now = yield* Clock.currentTimeMillis
+    yield* relays.close(relay.value, now, CLOSED_KNOWN_MS).pipe(Effect.retry(STORE_RETRY))
+    if (Option.exists(current, (r) => r.alertId === alert.id))
       yield* discord
         .sendDm(alert.origin.memberId, { content: CLOSING_MESSAGE, allowedMentions: NO_MENTIONS })
         .pipe(Effect.catchAll(logged("the member was not told the conversation closed")))
-      const thread = relay.value.threadId
-      yield* discord
-        .post(thread, { content: relayClosedNotice(reason), allowedMentions: NO_MENTIONS })
-        .pipe(Effect.retry(OUTAGE_RETRY), Effect.catchAll(logged("closing notice not posted in the thread")))
-      yield* discord
-        .archiveThread(thread)
-        .pipe(Effect.retry(OUTAGE_RETRY), Effect.catchAll(logged("staff thread not archived")))
-      yield* Effect.logInfo(`relay in thread ${thread} closed`)
-    }).pipe(Effect.catchAll(logged("relay not closed")), Effect.annotateLogs({ alert: alert.id }))
+    const thread = relay.value.threadId
+    yield* discord
+      .post(thread, {
+        content: relayClosedNotice(alert.milestones.closed?.reason ?? "resolved"),
+        allowedMentions: NO_MENTIONS,
+      })
+      .pipe(Effect.retry(OUTAGE_RETRY), Effect.catchAll(logged("closing notice not posted in the thread")))
+    yield* discord
+      .archiveThread(thread)
+      .pipe(Effect.retry(OUTAGE_RETRY), Effect.catchAll(logged("staff thread not archived")))
+    yield* Effect.logInfo(`relay in thread ${thread} closed`)
+  }).pipe(Effect.catchAll(logged("relay not closed")), Effect.annotateLogs({ alert: alert.id }))
 
 const make = Effect.map(
-  Effect.all({ discord: Discord, settings: BotSettings, relays: RelayStore }),
+  Effect.all({ discord: Discord, settings: BotSettings, relays: RelayStore, alerts: AlertStore }),
   (ports): RelayThreadsService => ({ open: open(ports), close: close(ports) }),
 )
 
 export class RelayThreads extends Context.Tag("ash/RelayThreads")<RelayThreads, RelayThreadsService>() {
-  static Live: Layer.Layer<RelayThreads, never, Discord | BotSettings | RelayStore> = Layer.effect(
-    RelayThreads,
-    make,
-  )
+  static Live: Layer.Layer<RelayThreads, never, Discord | BotSettings | RelayStore | AlertStore> =
+    Layer.effect(RelayThreads, make)
 }

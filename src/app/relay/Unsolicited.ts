@@ -16,7 +16,9 @@ import { NlpClient } from "../../shell/NlpClient.js"
 import type { Relay } from "../../shell/RelayStore.js"
 import { ResponseIndex } from "../../shell/ResponseIndex.js"
 import { AlertDispatcher, type Verdict } from "../alerts/AlertDispatcher.js"
+import { AlertLifecycle } from "../alerts/AlertLifecycle.js"
 import { postWithFallback } from "../alerts/Posting.js"
+import { alertRef, OUTAGE_RETRY } from "../alerts/Renotify.js"
 import { verdictOf } from "../intake/Analyse.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { withinBudget } from "../runtime/Budgets.js"
@@ -45,17 +47,50 @@ const guildOf = (dm: DirectMessage) =>
     return Option.fromNullable(guilds[0])
   })
 
-/** The relay on an open alert of the member (opened now), if they have one. */
-const onAlert = (alertId: AlertId) =>
+/** Where a DM went: a relay to post it in, shown to the CRT already, or (for that alert) nowhere yet. */
+type Route =
+  | { readonly _tag: "Relay"; readonly relay: Relay }
+  | { readonly _tag: "Shown" }
+  | { readonly _tag: "NotOpen" }
+
+const SHOWN: Route = { _tag: "Shown" }
+const NOT_OPEN: Route = { _tag: "NotOpen" }
+
+/**
+ * The relay on the member's open alert, opened now. Should the staff thread not open, the DM is
+ * shown as a reply to the alert message (else in a notice): the CRT reads it either way.
+ */
+const onAlert = (alertId: AlertId, dm: DirectMessage) =>
   Effect.gen(function* () {
     const store = yield* AlertStore
     const alert = yield* store.get(alertId)
-    if (Option.isNone(alert) || alert.value.milestones.closed !== null) return Option.none<Relay>()
+    if (Option.isNone(alert) || alert.value.milestones.closed !== null) return NOT_OPEN
     const threads = yield* RelayThreads
-    return Option.some(yield* threads.open(alert.value, { _tag: "MemberWrote" }))
+    const opened = yield* threads.open(alert.value, { _tag: "MemberWrote" }).pipe(Effect.either)
+    if (opened._tag === "Right") {
+      // The member is talking to Ash already: no automatic contact on top.
+      yield* (yield* AlertLifecycle)
+        .apply(alertId, { _tag: "MemberWroteToAsh" })
+        .pipe(Effect.catchAll((e) => Effect.logWarning(`automatic contact not called off: ${e.message}`)))
+      return { _tag: "Relay", relay: opened.right } satisfies Route
+    }
+    yield* Effect.logError(`no staff thread on alert ${alertId}: ${opened.left.message}`)
+    const discord = yield* Discord
+    const shown = yield* discord
+      .reply(alertRef(alert.value), {
+        content: `📨 <@${dm.authorId}> wrote to Ash by direct message (the conversation thread could not be opened):`,
+        embeds: [relayedEmbed(relayedOf(dm), null)],
+        allowedMentions: NO_MENTIONS,
+      })
+      .pipe(Effect.retry(OUTAGE_RETRY), Effect.either)
+    if (shown._tag === "Left") yield* noticeOf(dm, "the conversation thread could not be opened")
+    return SHOWN
   }).pipe(
     Effect.catchAll((e) =>
-      Effect.as(Effect.logError(`no relay on alert ${alertId}: ${e.message}`), Option.none<Relay>()),
+      Effect.zipRight(
+        Effect.logError(`alert ${alertId} could not be read: ${e.message}`),
+        Effect.as(noticeOf(dm, "its alert could not be read"), SHOWN),
+      ),
     ),
   )
 
@@ -82,8 +117,8 @@ const verdictFor = (dm: DirectMessage) =>
     } satisfies Verdict
   })
 
-/** The CRT reads the DM in the monitor channel (no alert was opened for it). */
-const notice = (dm: DirectMessage, why: string) =>
+/** The CRT reads the DM in the monitor channel (or the next alert channel that takes it). */
+export const noticeOf = (dm: DirectMessage, why: string) =>
   Effect.gen(function* () {
     const settings = yield* BotSettings
     const { monitor, crisis, critical } = settings.dispatch.channels
@@ -103,7 +138,7 @@ const newAlert = (dm: DirectMessage, guildId: string) =>
     const verdict = yield* verdictFor(dm)
     const floor = !isAlertSeverity(verdict.severity)
     if (floor && settings.relay.belowThreshold === "notice") {
-      yield* notice(dm, `the NLP reads it as ${verdict.severity.toUpperCase()}, so no alert was opened`)
+      yield* noticeOf(dm, `the NLP reads it as ${verdict.severity.toUpperCase()}, so no alert was opened`)
       return Option.none<Relay>()
     }
     const message: IntakeMessage = {
@@ -119,28 +154,32 @@ const newAlert = (dm: DirectMessage, guildId: string) =>
     }
     const dispatcher = yield* AlertDispatcher
     const outcome = yield* dispatcher.dispatch(message, floor ? { ...verdict, severity: "medium" } : verdict)
-    if (outcome._tag === "Posted") return yield* onAlert(outcome.alertId)
-    if (outcome._tag === "Suppressed") return yield* onAlert(outcome.openAlertId)
-    yield* notice(dm, `no alert could be opened (${outcome.reason})`)
+    if (outcome._tag === "Failed" || outcome._tag === "Skipped") {
+      yield* noticeOf(dm, `no alert could be opened (${outcome.reason})`)
+      return Option.none<Relay>()
+    }
+    const route = yield* onAlert(outcome._tag === "Posted" ? outcome.alertId : outcome.openAlertId, dm)
+    if (route._tag === "Relay") return Option.some(route.relay)
+    if (route._tag === "NotOpen") yield* noticeOf(dm, "its alert closed at once")
     return Option.none<Relay>()
   }).pipe(
     Effect.catchAll((e) =>
       Effect.zipRight(
         Effect.logError(`no alert for a member's DM: ${e._tag}`),
-        notice(dm, "no alert could be opened"),
+        noticeOf(dm, "no alert could be opened"),
       ).pipe(Effect.as(Option.none<Relay>())),
     ),
   )
 
 /**
  * The relay a DM from a member with no open conversation goes to: one on their open alert, or on
- * a new alert. None when the DM was shown to the CRT as a notice instead.
+ * a new alert. None when the DM was shown to the CRT otherwise (a reply to the alert, a notice).
  */
 export const relayForNewConversation = (dm: DirectMessage) =>
   Effect.gen(function* () {
     const guild = yield* guildOf(dm)
     if (Option.isNone(guild)) {
-      yield* notice(dm, "they share no server with the bot that it could open an alert in")
+      yield* noticeOf(dm, "they share no server with the bot that it could open an alert in")
       return Option.none<Relay>()
     }
     const responses = yield* ResponseIndex
@@ -151,8 +190,9 @@ export const relayForNewConversation = (dm: DirectMessage) =>
       "taken as none",
     )
     if (Option.isSome(open)) {
-      const relay = yield* onAlert(open.value.alertId)
-      if (Option.isSome(relay)) return relay
+      const route = yield* onAlert(open.value.alertId, dm)
+      if (route._tag === "Relay") return Option.some(route.relay)
+      if (route._tag === "Shown") return Option.none<Relay>()
     }
     return yield* newAlert(dm, guild.value)
   })

@@ -114,3 +114,16 @@ export const Raise = aspect({
     responder: null,
   },
 })
+
+const WROTE_FIRST = effects(cancel("auto_contact"))
+
+/** The member wrote to Ash before Ash reached out: they are in a conversation already. */
+export const Conversation = aspect({
+  events: {
+    /** A conversation the member began is open on the alert: Ash does not also reach out on its own. */
+    MemberWroteToAsh: event({}, () => accept({}, WROTE_FIRST)),
+  },
+  button: null,
+  status: () => [],
+  metrics: { counters: [], clock: null, responder: null },
+})

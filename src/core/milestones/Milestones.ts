@@ -7,7 +7,7 @@
 import { Schema } from "effect"
 import { Acknowledged, AcknowledgedData } from "./Acknowledged.js"
 import { AshContacted, AshContactedData } from "./AshContacted.js"
-import { Created, OptOut, Raise, Renotify, Repeats } from "./Aspects.js"
+import { Conversation, Created, OptOut, Raise, Renotify, Repeats } from "./Aspects.js"
 import { Closed, ClosedData } from "./Closed.js"
 import type {
   ButtonDeclaration,
@@ -43,8 +43,8 @@ export const MILESTONES = {
   closed: Closed,
 } as const satisfies { readonly [K in MilestoneKey]: { readonly key: K } }
 
-/** What else changes an alert or its metrics: its creation, opt-out, repeats, re-notify, a raise. */
-export const ASPECTS = [Created, OptOut, Repeats, Renotify, Raise] as const
+/** What else changes an alert or its metrics: its creation, opt-out, repeats, re-notify, a raise, a conversation. */
+export const ASPECTS = [Created, OptOut, Repeats, Renotify, Raise, Conversation] as const
 
 type AnyMilestone = (typeof MILESTONES)[MilestoneKey]
 type AnyDeclaration = AnyMilestone | (typeof ASPECTS)[number]

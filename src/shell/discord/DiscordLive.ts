@@ -19,6 +19,7 @@ import {
   MessageFlags,
   Partials,
   PermissionFlagsBits,
+  ThreadAutoArchiveDuration,
 } from "discord.js"
 import { Effect, Option, Redacted, type Scope, Stream } from "effect"
 import { fromEmbed, toCommandData, toCreateOptions, toEditOptions } from "./DiscordPayload.js"
@@ -347,7 +348,11 @@ const threadsOf = (client: Client<true>) =>
       call(`thread on ${ref.messageId}`, async () => {
         const channel = await sendable(client, ref.channelId)
         const message = await channel.messages.fetch(ref.messageId)
-        const thread = await message.startThread({ name })
+        // The longest idle time Discord allows: a quiet conversation stays open (and in the client's cache).
+        const thread = await message.startThread({
+          name,
+          autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
+        })
         return thread.id
       }),
     deleteThread: (threadId) =>
@@ -387,9 +392,11 @@ const conversationsOf = (client: Client<true>) =>
       }),
     guildsOf: (userId) =>
       call(`guilds of ${userId}`, async () => {
-        const found = await Promise.all(
+        // Asked of Discord (not the cache: a member who left may linger there); one guild that
+        // fails spoils no other, unless every one fails.
+        const results = await Promise.allSettled(
           [...client.guilds.cache.values()].map((guild) =>
-            guild.members.fetch({ user: userId }).then(
+            guild.members.fetch({ user: userId, force: true }).then(
               () => guild.id,
               (error: unknown) => {
                 // Unknown Member: not in this guild.
@@ -399,7 +406,10 @@ const conversationsOf = (client: Client<true>) =>
             ),
           ),
         )
-        return found.filter((id): id is string => id !== null)
+        const found = results.flatMap((r) => (r.status === "fulfilled" && r.value !== null ? [r.value] : []))
+        const failed = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []))
+        if (found.length === 0 && failed.length > 0) throw failed[0]
+        return found
       }),
   }) satisfies Pick<DiscordService, "archiveThread" | "guildsOf">
 
@@ -412,6 +422,8 @@ const incomingEvents = (registry: ReturnType<typeof interactionRegistry>) => {
   const listen = (client: Client): void => {
     client.on(Events.MessageCreate, (message: Message) => {
       // Discord also sends the bot its own messages; the port passes on everyone else's.
+      // System messages (a thread renamed, a member joined) are nobody's words.
+      if (message.system) return
       if (message.inGuild()) {
         if (message.author.id !== message.client.user.id) messages.push(toIncoming(message))
       } else if (!message.author.bot) directMessages.push(toDirect(message))
