@@ -14,6 +14,7 @@ import { Redis } from "../shell/Redis.js"
 import { RelayStore } from "../shell/RelayStore.js"
 import { ResponseIndex } from "../shell/ResponseIndex.js"
 import { TimerStore } from "../shell/TimerStore.js"
+import { AlertChannels } from "./alerts/AlertChannels.js"
 import { AlertDispatcher } from "./alerts/AlertDispatcher.js"
 import { AlertLifecycle } from "./alerts/AlertLifecycle.js"
 import { PendingSweep } from "./alerts/Posting.js"
@@ -37,6 +38,7 @@ export const Features = Layer.mergeAll(
   Responses.Live,
   RelayLive,
   SupportChannel.Check,
+  AlertChannels.Check,
   Timers.Live,
   PendingSweep.Live,
 ).pipe(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, TestClock } from "effect"
+import { checkAlertChannels } from "../../src/app/alerts/AlertChannels.js"
 import { Features } from "../../src/app/main.js"
 import { RelayLive } from "../../src/app/relay/Relay.js"
 import { AUTO_REPLY, CLOSING_MESSAGE, NOT_RELAYED_CLOSED } from "../../src/core/Relay.js"
@@ -10,6 +11,7 @@ import {
   CHANNEL,
   editedTo,
   eventually,
+  logged,
   MINUTE,
   NlpScript,
   onTwins,
@@ -235,11 +237,7 @@ describe("the relay's edges", () => {
         Effect.gen(function* () {
           const alert = yield* alertFor(yield* say("high", { from: USER.rowan }))
           const discord = yield* DiscordMemory
-          yield* discord.fail(
-            "openPrivateThread",
-            { status: 403, code: 50001 },
-            { target: CHANNEL.crisis, times: 10 },
-          )
+          yield* discord.denyBot(CHANNEL.crisis, "CreatePublicThreads")
           yield* memberDms(USER.rowan, "can anyone hear me")
           const shown = yield* eventually(
             "the reply on the alert",
@@ -296,5 +294,28 @@ describe("the relay's edges", () => {
           expect((yield* dmsTo(USER.quinn)).map((m) => m.content)).toEqual([AUTO_REPLY])
         }),
       ),
+  )
+})
+
+describe("the alert channels, checked at start-up", () => {
+  it.effect("say what keeps an alert from being posted, or its conversation thread from opening", () =>
+    onTwins(
+      Effect.gen(function* () {
+        const discord = yield* DiscordMemory
+        yield* discord.denyBot(CHANNEL.crisis, "CreatePublicThreads")
+        yield* discord.denyBot(CHANNEL.monitor, "SendMessages")
+        yield* checkAlertChannels
+        expect(yield* logged("ERROR")).toEqual([
+          expect.stringMatching(new RegExp(`lacks SendMessages in the alert channel ${CHANNEL.monitor}`)),
+        ])
+        expect(yield* logged("WARN")).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `lacks CreatePublicThreads in the alert channel ${CHANNEL.crisis}: no conversation thread`,
+            ),
+          ),
+        ])
+      }),
+    ),
   )
 })

@@ -2,6 +2,7 @@ import { expect, layer, type Vitest } from "@effect/vitest"
 import { Duration, Effect, Queue, type Scope, Stream } from "effect"
 import type { ActionRow, AllowedMentions, EmbedData } from "../../src/core/DiscordMessage.js"
 import { type CommandSpec, Discord, type DiscordError } from "../../src/shell/discord/Discord.js"
+import { ALERT_CHANNEL_NEEDS, SUPPORT_CHANNEL_NEEDS } from "../../src/shell/discord/DiscordPort.js"
 import {
   BOT,
   CHANNEL,
@@ -455,8 +456,13 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
     clean(
       Effect.gen(function* () {
         const { discord } = yield* ports
-        const access = yield* discord.supportChannelAccess(CHANNEL.lounge, [ROLE.crt, ROLE.member])
+        const access = yield* discord.channelAccess(CHANNEL.lounge, SUPPORT_CHANNEL_NEEDS, [
+          ROLE.crt,
+          ROLE.member,
+        ])
         expect(access).toEqual({ botLacks: [], rolesWithoutManageThreads: [ROLE.member] })
+        const alerts = yield* discord.channelAccess(CHANNEL.alerts, ALERT_CHANNEL_NEEDS, [])
+        expect(alerts).toEqual({ botLacks: [], rolesWithoutManageThreads: [] })
       }),
     ),
   )

@@ -4,6 +4,7 @@
  */
 import { Effect, Layer, Option } from "effect"
 import { Discord } from "../../shell/discord/Discord.js"
+import { SUPPORT_CHANNEL_NEEDS } from "../../shell/discord/DiscordPort.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 
 export const checkSupportChannel = Effect.gen(function* () {
@@ -14,7 +15,7 @@ export const checkSupportChannel = Effect.gen(function* () {
       "BOT_SUPPORT_CHANNEL_ID is not set: Ash cannot reach a member whose DMs are closed (the CRT is told on the alert)",
     )
   const channelId = settings.supportChannelId.value
-  const access = yield* discord.supportChannelAccess(channelId, settings.dispatch.crtRoleIds)
+  const access = yield* discord.channelAccess(channelId, SUPPORT_CHANNEL_NEEDS, settings.dispatch.crtRoleIds)
   const needed = access.botLacks.filter((p) => p !== "ManageThreads")
   if (needed.length > 0)
     yield* Effect.logError(

@@ -34,7 +34,6 @@ import {
   type IncomingMessage,
   type InteractionRef,
   type PostedMessage,
-  SUPPORT_CHANNEL_NEEDS,
 } from "./DiscordPort.js"
 
 export interface DiscordSettings {
@@ -362,23 +361,20 @@ const threadsOf = (client: Client<true>) =>
           throw new WrongRequest(`channel ${threadId} is not a thread`)
         await thread.delete()
       }),
-    supportChannelAccess: (channelId, roleIds) =>
+    channelAccess: (channelId, needs, roleIds) =>
       call(`permissions in ${channelId}`, async () => {
         const channel = await client.channels.fetch(channelId)
         if (channel === null || channel.type !== ChannelType.GuildText)
           throw new WrongRequest(`channel ${channelId} is not a text channel`)
         const bot = channel.permissionsFor(client.user)
         return {
-          botLacks: SUPPORT_CHANNEL_NEEDS.filter((p) => bot?.has(PermissionFlagsBits[p]) !== true),
+          botLacks: needs.filter((p) => bot?.has(PermissionFlagsBits[p]) !== true),
           rolesWithoutManageThreads: roleIds.filter(
             (r) => channel.permissionsFor(r)?.has(PermissionFlagsBits.ManageThreads) !== true,
           ),
         }
       }),
-  }) satisfies Pick<
-    DiscordService,
-    "openPrivateThread" | "openThreadOn" | "deleteThread" | "supportChannelAccess"
-  >
+  }) satisfies Pick<DiscordService, "openPrivateThread" | "openThreadOn" | "deleteThread" | "channelAccess">
 
 /** Archiving the bot's threads, and which guilds a member shares with the bot. */
 const conversationsOf = (client: Client<true>) =>

@@ -9,6 +9,7 @@ import { channel, commandsProblem, faultBook, snowflakes } from "./DiscordMemory
 import {
   type Attachment,
   type ButtonPress,
+  type ChannelNeed,
   type CommandInvocation,
   type CommandSpec,
   type DirectMessage,
@@ -122,6 +123,8 @@ export interface DiscordMemoryControl {
   readonly closeDms: (userId: string) => Effect.Effect<void>
   /** Members with this role may manage threads, so they see (and write in) every private thread. */
   readonly grantManageThreads: (roleId: string) => Effect.Effect<void>
+  /** The bot loses a permission in a channel (a thread on a message there needs `CreatePublicThreads`). */
+  readonly denyBot: (channelId: string, permission: ChannelNeed) => Effect.Effect<void>
   /** A member writes to the bot in their DM channel with it. */
   readonly memberDms: (input: {
     readonly userId: string
@@ -205,6 +208,13 @@ const memoryState = () => {
     closedDms: new Set<string>(),
     /** Roles with Manage Threads on the channels: they see every private thread. */
     threadManagers: new Set<string>(),
+    /** Permissions the bot lacks, by channel. */
+    denied: new Map<string, Set<string>>(),
+    deniedTo(channelId: string): Set<string> {
+      const found = this.denied.get(channelId) ?? new Set<string>()
+      this.denied.set(channelId, found)
+      return found
+    },
     incoming: channel<IncomingMessage>(),
     directs: channel<DirectMessage>(),
     presses: channel<ButtonPress>(),
@@ -389,19 +399,23 @@ const memoryThreads = (s: MemoryState) =>
         Effect.flatMap(s.locate(what, ref), () =>
           badThreadName(name)
             ? Effect.fail(refusal(what, 400, 50035, "thread name must be 1 to 100 characters"))
-            : s.threadOf(ref.messageId) !== undefined
-              ? Effect.fail(refusal(what, 400, 160004, "A thread has already been created for this message"))
-              : Effect.sync(() => {
-                  s.threads.push({
-                    threadId: ref.messageId,
-                    channelId: ref.channelId,
-                    name,
-                    memberIds: [MEMORY_BOT_ID],
-                    visibility: "public",
-                    archived: false,
-                  })
-                  return ref.messageId
-                }),
+            : s.deniedTo(ref.channelId).has("CreatePublicThreads")
+              ? Effect.fail(refusal(what, 403, 50013, "Missing Permissions"))
+              : s.threadOf(ref.messageId) !== undefined
+                ? Effect.fail(
+                    refusal(what, 400, 160004, "A thread has already been created for this message"),
+                  )
+                : Effect.sync(() => {
+                    s.threads.push({
+                      threadId: ref.messageId,
+                      channelId: ref.channelId,
+                      name,
+                      memberIds: [MEMORY_BOT_ID],
+                      visibility: "public",
+                      archived: false,
+                    })
+                    return ref.messageId
+                  }),
         ),
       )
     },
@@ -416,15 +430,12 @@ const memoryThreads = (s: MemoryState) =>
         }),
       )
     },
-    supportChannelAccess: (_channelId, roleIds) =>
+    channelAccess: (channelId, needs, roleIds) =>
       Effect.sync(() => ({
-        botLacks: [],
+        botLacks: needs.filter((p) => s.deniedTo(channelId).has(p)),
         rolesWithoutManageThreads: roleIds.filter((r) => !s.threadManagers.has(r)),
       })),
-  }) satisfies Pick<
-    DiscordService,
-    "openPrivateThread" | "openThreadOn" | "deleteThread" | "supportChannelAccess"
-  >
+  }) satisfies Pick<DiscordService, "openPrivateThread" | "openThreadOn" | "deleteThread" | "channelAccess">
 
 /** Archived threads, and the twin's one guild. */
 const memoryConversations = (s: MemoryState) =>
@@ -546,6 +557,7 @@ const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
     ),
   closeDms: (userId) => Effect.sync(() => void s.closedDms.add(userId)),
   grantManageThreads: (roleId) => Effect.sync(() => void s.threadManagers.add(roleId)),
+  denyBot: (channelId, permission) => Effect.sync(() => void s.deniedTo(channelId).add(permission)),
   ...memoryMembers(s),
 })
 

@@ -172,8 +172,8 @@ export interface CommandOptionSpec {
   readonly options?: ReadonlyArray<CommandOptionSpec> | undefined
 }
 
-/** What the bot and the CRT may do in the support channel (a start-up check). */
-export interface SupportChannelAccess {
+/** What the bot and the CRT may do in a channel (a start-up check). */
+export interface ChannelAccess {
   /** Permissions the bot lacks there, by Discord's names (e.g. `CreatePrivateThreads`). */
   readonly botLacks: ReadonlyArray<string>
   /** Roles without Manage Threads there: they do not see private threads they were not added to. */
@@ -191,6 +191,22 @@ export const SUPPORT_CHANNEL_NEEDS = [
   "EmbedLinks",
   "ManageThreads",
 ] as const
+
+/**
+ * What the bot needs in an alert channel: to post the alert with its embed and buttons, and to
+ * start the conversation thread on it and write there.
+ */
+export const ALERT_CHANNEL_NEEDS = [
+  "ViewChannel",
+  "SendMessages",
+  "EmbedLinks",
+  "ReadMessageHistory",
+  "CreatePublicThreads",
+  "SendMessagesInThreads",
+] as const
+
+/** A channel permission the bot checks for, by Discord's name. */
+export type ChannelNeed = (typeof SUPPORT_CHANNEL_NEEDS)[number] | (typeof ALERT_CHANNEL_NEEDS)[number]
 
 export interface DiscordService {
   /** The bot's own user id. */
@@ -220,11 +236,12 @@ export interface DiscordService {
   readonly archiveThread: (threadId: string) => Effect.Effect<void, DiscordError>
   /** The guilds the bot is in that `userId` is a member of (where a member's DM belongs). */
   readonly guildsOf: (userId: string) => Effect.Effect<ReadonlyArray<string>, DiscordError>
-  /** What the bot and `roleIds` may do in `channelId`, a text channel for private threads. */
-  readonly supportChannelAccess: (
+  /** Which of `needs` the bot lacks in `channelId` (a text channel), and which of `roleIds` lack Manage Threads there. */
+  readonly channelAccess: (
     channelId: string,
+    needs: ReadonlyArray<ChannelNeed>,
     roleIds: ReadonlyArray<string>,
-  ) => Effect.Effect<SupportChannelAccess, DiscordError>
+  ) => Effect.Effect<ChannelAccess, DiscordError>
   readonly interactions: {
     /** Acknowledge a button press; the message it is on is edited later with `editOriginal`. */
     readonly deferUpdate: (ref: InteractionRef) => Effect.Effect<void, DiscordError>

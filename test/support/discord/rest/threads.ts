@@ -34,6 +34,14 @@ const createThread = (emu: EmulatorCore, ctx: RouteContext): Reply => {
       : json.type === ChannelType.PublicThread
         ? ChannelType.PublicThread
         : ChannelType.PrivateThread
+  // Starting a thread takes Create Public (or Private) Threads in its channel, as on Discord.
+  const needed =
+    type === ChannelType.PublicThread
+      ? PermissionFlagsBits.CreatePublicThreads
+      : PermissionFlagsBits.CreatePrivateThreads
+  const guildId = world.guildIdOf(parent.id)
+  if (guildId === undefined || (world.permissions(guildId, emu.botUser.id) & needed) === 0n)
+    return discordError(403, RESTJSONErrorCodes.MissingPermissions, "Missing Permissions")
   const archive = json.auto_archive_duration
   const thread = world.createThread(parent, {
     ...(fromMessage === undefined ? {} : { id: fromMessage }),
