@@ -187,6 +187,16 @@ const madeOnce = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
   return made
 }
 
+/** The permissions the bot lacks, by channel (a set per channel, made on first use). */
+const deniedPermissions = () => {
+  const denied = new Map<string, Set<string>>()
+  return (channelId: string): Set<string> => {
+    const found = denied.get(channelId) ?? new Set<string>()
+    denied.set(channelId, found)
+    return found
+  }
+}
+
 /** The twin's state and its record of what the bot did. */
 const memoryState = () => {
   const stored = new Map<string, StoredMessage>()
@@ -208,13 +218,8 @@ const memoryState = () => {
     closedDms: new Set<string>(),
     /** Roles with Manage Threads on the channels: they see every private thread. */
     threadManagers: new Set<string>(),
-    /** Permissions the bot lacks, by channel. */
-    denied: new Map<string, Set<string>>(),
-    deniedTo(channelId: string): Set<string> {
-      const found = this.denied.get(channelId) ?? new Set<string>()
-      this.denied.set(channelId, found)
-      return found
-    },
+    /** Permissions the bot lacks in a channel. */
+    deniedTo: deniedPermissions(),
     incoming: channel<IncomingMessage>(),
     directs: channel<DirectMessage>(),
     presses: channel<ButtonPress>(),
