@@ -18,6 +18,7 @@ import {
   posts,
   press,
   ROLE,
+  recordOf,
   repliesTo,
   say,
   settle,
@@ -316,6 +317,86 @@ describe("the alert channels, checked at start-up", () => {
           ),
         ])
       }),
+    ),
+  )
+})
+
+describe("the relay's clocks", () => {
+  it.effect(
+    "an automatic contact opens the staff thread too; the first relayed answer is the first response, timed from the alert",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const alert = yield* alertFor(yield* say("high", { from: USER.sky }))
+          yield* TestClock.adjust(5 * MINUTE)
+          const intro = yield* eventually(
+            "the staff thread",
+            Effect.map(postsIn(alert.messageId), (all) => Option.fromNullable(all[0])),
+          )
+          expect(intro.content).toContain("automatically, by direct message")
+          expect(intro.content).toContain("This is an automated message from Ash")
+          yield* memberDms(USER.sky, "hi")
+          yield* eventually(
+            "the member's message",
+            Effect.map(relayedIn(alert.messageId), (all) => Option.fromNullable(all[0])),
+          )
+          yield* TestClock.adjust(2 * MINUTE)
+          const discord = yield* DiscordMemory
+          yield* discord.memberSays({
+            channelId: alert.messageId,
+            content: "Hi, I'm Alex. I'm glad you wrote.",
+            author: {
+              id: USER.crt1,
+              bot: false,
+              displayName: "Alex",
+              avatarUrl: undefined,
+              roleIds: [ROLE.crt],
+            },
+          })
+          yield* editedTo(alert, "the first response", (m) => statusOf(m).includes("First human response"))
+          const record = yield* recordOf(alert)
+          expect(record.milestones.responded).toMatchObject({
+            by: USER.crt1,
+            detection: "relay",
+            elapsedMs: 7 * MINUTE,
+          })
+          expect(record.milestones.ashContacted).toMatchObject({
+            mode: "auto",
+            via: "dm",
+            elapsedMs: 5 * MINUTE,
+          })
+        }),
+      ),
+  )
+
+  it.effect("expiry closes the conversation: the member is told, the thread archived", () =>
+    withBot(
+      Effect.gen(function* () {
+        const alert = yield* alertFor(yield* say("critical", { from: USER.rowan }))
+        yield* memberDms(USER.rowan, "thanks")
+        yield* eventually(
+          "the member's message",
+          Effect.map(relayedIn(alert.messageId), (all) => Option.fromNullable(all[0])),
+        )
+        yield* TestClock.adjust(7 * MINUTE)
+        yield* editedTo(alert, "the expiry", (m) => statusOf(m).includes("Expired"))
+        yield* eventually(
+          "the closing DM",
+          Effect.map(dmsTo(USER.rowan), (all) =>
+            Option.fromNullable(all.find((m) => m.content === CLOSING_MESSAGE)),
+          ),
+        )
+        const closed = yield* eventually(
+          "the closing notice",
+          Effect.map(postsIn(alert.messageId), (all) =>
+            Option.fromNullable(all.find((m) => m.content.includes("closed by expiry"))),
+          ),
+        )
+        expect(closed.content).toContain("can write again")
+        const threads = yield* Effect.flatMap(DiscordMemory, (d) => d.threads)
+        expect(threads.find((t) => t.threadId === alert.messageId)?.archived).toBe(true)
+      }),
+      { env: { BOT_AUTO_INITIATE_ENABLED: "false", BOT_ALERT_EXPIRY_HOURS: "0.1" } },
     ),
   )
 })

@@ -109,8 +109,16 @@ describe("the member writes back", () => {
 
   it("CRT answers in the thread reach the member signed; notes and non-CRT messages do not; the first relayed answer is the first response, once", async () => {
     const { alert, threadId } = await talkingTo(USER.other)
-    memberDms(USER.other, "is anyone there?")
-    await waitFor("the member's message", () => relayed(threadId)[0])
+    discord().memberSays({
+      channelId: discord().dmChannel(USER.other),
+      userId: USER.other,
+      content: "is anyone there?",
+      attachments: [{ filename: "my-drawing.png" }],
+    })
+    const first = await waitFor("the member's message", () => relayed(threadId)[0])
+    expect(first.embeds[0]?.description).toMatch(
+      /^is anyone there\?\n\n📎 \[my-drawing\.png\]\(http.+my-drawing\.png\)$/,
+    )
     const dmsBefore = discord().dmsTo(USER.other).length
     crtSays(threadId, USER.crt2, "// checking their history first")
     crtSays(threadId, USER.bystander, "hello from outside the team")
@@ -240,5 +248,24 @@ describe("failures", () => {
     expect(notice.content).toContain("do not accept direct messages")
     await sleep(300)
     expect(statusOf(discord().message(alert.id) ?? alert)).not.toContain("First human response")
+  })
+})
+
+describe("privacy", () => {
+  it("what the members and the CRT wrote is in no log line of the bot", () => {
+    const written = [
+      "reply 0 from River",
+      "is anyone there?",
+      "checking their history first",
+      "I'm here with you",
+      "I have the pills in front of me now",
+      "it's getting worse again tonight",
+      "before the restart",
+      "We're still here.",
+      "Are you okay?",
+    ]
+    const lines = file.world.logs.map((l) => l.text)
+    expect(lines.length).toBeGreaterThan(0)
+    for (const text of written) expect(lines.filter((l) => l.includes(text))).toEqual([])
   })
 })
