@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process"
-import { join } from "node:path"
+import type { ChildProcess } from "node:child_process"
 import { Effect, Layer, Schema } from "effect"
 import type { Redis as IORedis } from "ioredis"
 import { AlertId } from "../src/core/Alert.js"
@@ -8,6 +7,7 @@ import { ResponseIndex } from "../src/shell/ResponseIndex.js"
 import { startDiscordEmulator } from "../test/support/discord/Emulator.js"
 import { startNlpStandIn } from "../test/support/nlp/NlpStandIn.js"
 import { startRedisServer } from "../test/support/redisServer.js"
+import { spawnBot } from "./BenchBot.js"
 import { type Figures, percentile, round, sleep, waitFor } from "./Figures.js"
 import { benchRedis } from "./store.js"
 
@@ -134,14 +134,9 @@ const timerBenchmarks = async (): Promise<Figures> => {
   nlp.respond(() => nlp.replyFor("high"))
   const bots: Array<ChildProcess> = []
   const start = (monitored: ReadonlyArray<string>) => {
-    const bot = spawn(process.execPath, [join(process.cwd(), "dist/app/main.js")], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        BOT_DISCORD_TOKEN: discord.token,
-        BOT_DISCORD_API_URL: discord.apiUrl,
-        BOT_DISCORD_GUILD_ID: GUILD,
-        BOT_REDIS_URL: redis.url,
-        BOT_NLP_BASE_URL: nlp.baseUrl,
+    const bot = spawnBot(
+      { discord, redisUrl: redis.url, nlpBaseUrl: nlp.baseUrl, guildId: GUILD },
+      {
         BOT_MONITORED_CHANNELS: JSON.stringify(monitored),
         BOT_ALERT_CHANNEL_CRISIS_IDS: JSON.stringify([ALERTS]),
         BOT_CRT_ROLE_IDS: JSON.stringify([CRT_ROLE]),
@@ -150,8 +145,7 @@ const timerBenchmarks = async (): Promise<Figures> => {
         BOT_ALERT_RENOTIFY_MINUTES: "0",
         BOT_AUTO_INITIATE_DELAY_MINUTES_HIGH: String(AUTO_DELAY_MS / 60_000),
       },
-      stdio: ["ignore", "ignore", "inherit"],
-    })
+    )
     bots.push(bot)
   }
   try {

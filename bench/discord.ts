@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { join } from "node:path"
 import { startDiscordEmulator } from "../test/support/discord/Emulator.js"
 import type { DiscordEmulator } from "../test/support/discord/types.js"
 import { startNlpStandIn } from "../test/support/nlp/NlpStandIn.js"
 import { startRedisServer } from "../test/support/redisServer.js"
+import { spawnBot } from "./BenchBot.js"
 import { type Figures, percentile, round, waitFor } from "./Figures.js"
 
 /**
@@ -48,22 +48,16 @@ export const discordBenchmarks = async (): Promise<Figures> => {
   nlp.respond((request) => (alertTexts.has(request.message) ? nlp.replyFor("high") : undefined))
   let bot: ChildProcess | undefined
   try {
-    bot = spawn(process.execPath, [join(process.cwd(), "dist/app/main.js")], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        BOT_DISCORD_TOKEN: discord.token,
-        BOT_DISCORD_API_URL: discord.apiUrl,
-        BOT_DISCORD_GUILD_ID: GUILD,
-        BOT_REDIS_URL: redis.url,
-        BOT_NLP_BASE_URL: nlp.baseUrl,
+    bot = spawnBot(
+      { discord, redisUrl: redis.url, nlpBaseUrl: nlp.baseUrl, guildId: GUILD },
+      {
         BOT_MONITORED_CHANNELS: JSON.stringify([WATCHED]),
         BOT_ALERT_CHANNEL_MONITOR_IDS: JSON.stringify([ALERTS]),
         BOT_ALERT_CHANNEL_CRISIS_IDS: JSON.stringify([ALERTS]),
         BOT_CRT_ROLE_IDS: JSON.stringify([CRT_ROLE]),
         BOT_ALERT_COOLDOWN: "0",
       },
-      stdio: ["ignore", "ignore", "inherit"],
-    })
+    )
     const pid = bot.pid ?? 0
     await waitFor(
       () => discord.gatewayEvents.some((e) => e.kind === "identify"),

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process"
-import { join } from "node:path"
+import type { ChildProcess } from "node:child_process"
 import { Client, Events, GatewayIntentBits } from "discord.js"
 import { type APIMessage, ComponentType } from "discord-api-types/v10"
 import { startDiscordEmulator } from "../test/support/discord/Emulator.js"
 import { startNlpStandIn } from "../test/support/nlp/NlpStandIn.js"
 import { startRedisServer } from "../test/support/redisServer.js"
+import { spawnBot } from "./BenchBot.js"
 import { type Figures, percentile, round, sleep, waitFor } from "./Figures.js"
 
 /**
@@ -137,14 +137,9 @@ export const relayBenchmarks = async (): Promise<Figures> => {
   let bot: ChildProcess | undefined
   try {
     const echo = await echoBaseline(discord)
-    bot = spawn(process.execPath, [join(process.cwd(), "dist/app/main.js")], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        BOT_DISCORD_TOKEN: discord.token,
-        BOT_DISCORD_API_URL: discord.apiUrl,
-        BOT_DISCORD_GUILD_ID: GUILD,
-        BOT_REDIS_URL: redis.url,
-        BOT_NLP_BASE_URL: nlp.baseUrl,
+    bot = spawnBot(
+      { discord, redisUrl: redis.url, nlpBaseUrl: nlp.baseUrl, guildId: GUILD },
+      {
         BOT_MONITORED_CHANNELS: JSON.stringify([WATCHED]),
         BOT_ALERT_CHANNEL_CRISIS_IDS: JSON.stringify([ALERTS]),
         BOT_CRT_ROLE_IDS: JSON.stringify([CRT_ROLE]),
@@ -152,8 +147,7 @@ export const relayBenchmarks = async (): Promise<Figures> => {
         BOT_ALERT_RENOTIFY_MINUTES: "0",
         BOT_AUTO_INITIATE_ENABLED: "false",
       },
-      stdio: ["ignore", "ignore", "inherit"],
-    })
+    )
     await waitFor(
       () => discord.gatewayEvents.filter((e) => e.kind === "identify").length >= 2,
       30_000,

@@ -6,7 +6,7 @@
 import type { Alert } from "./Alert.js"
 import type { EmbedData } from "./DiscordMessage.js"
 import { EMBED_LIMITS } from "./DiscordMessage.js"
-import { truncateCodePoints } from "./Markdown.js"
+import { fitMapped } from "./Markdown.js"
 import { actor } from "./milestones/Declaration.js"
 import type { Severity } from "./Severity.js"
 
@@ -38,6 +38,9 @@ const startLine = (memberId: string, start: RelayStart): string => {
     : `💬 Ash reached out to <@${memberId}> by direct message, for ${actor(start.by)}.`
 }
 
+/** Text as it is, cut to at most `max` UTF-16 units (Discord's limits are at most that strict), with an ellipsis. */
+const cutTo = (text: string, max: number): string => fitMapped(text, max, (cp) => cp)
+
 const quote = (text: string): string =>
   text
     .split("\n")
@@ -51,10 +54,10 @@ const quote = (text: string): string =>
 export const staffThreadIntro = (memberId: string, start: RelayStart, welcome: string | null): string => {
   const parts = [
     startLine(memberId, start),
-    welcome === null ? null : `They received:\n${quote(truncateCodePoints(welcome, 1_200, "…"))}`,
+    welcome === null ? null : `They received:\n${quote(cutTo(welcome, 1_200))}`,
     "**How to answer:** write here. Each message of a CRT member is sent to the member by direct message, signed as the Crisis Response Team. Start a message with `//` for a note only the team sees. The member's replies appear here.",
   ]
-  return parts.filter((p): p is string => p !== null).join("\n\n")
+  return cutTo(parts.filter((p): p is string => p !== null).join("\n\n"), EMBED_LIMITS.content)
 }
 
 /** What the NLP said about a relayed message: its severity, or that it could not say. */
@@ -90,11 +93,7 @@ export const relayedEmbed = (m: RelayedMessage, reading: RelayedReading): EmbedD
   const text = m.content.trim() === "" ? "*(no text)*" : m.content
   return {
     title: "💬 The member wrote",
-    description: truncateCodePoints(
-      files === "" ? text : `${text}\n\n${files}`,
-      EMBED_LIMITS.description,
-      "…",
-    ),
+    description: cutTo(files === "" ? text : `${text}\n\n${files}`, EMBED_LIMITS.description),
     color: reading !== null && "severity" in reading ? READING_COLOR[reading.severity] : PENDING_COLOR,
     fields: [],
     footer: { text: readingFooter(m, reading) },
@@ -114,10 +113,21 @@ const signature = (displayName: string | null): string =>
 export const signedForMember = (content: string, displayName: string | null): ReadonlyArray<string> => {
   const sign = `\n\n${signature(displayName)}`
   const limit = EMBED_LIMITS.content
-  const chars = Array.from(content.trim())
   const chunks: Array<string> = []
-  while (chars.length + sign.length > limit) chunks.push(chars.splice(0, limit).join(""))
-  chunks.push(`${chars.join("")}${sign}`)
+  let current = ""
+  // Whole code points only: a chunk never ends inside a surrogate pair.
+  for (const cp of content.trim()) {
+    if (current.length + cp.length > limit) {
+      chunks.push(current)
+      current = ""
+    }
+    current += cp
+  }
+  if (current.length + sign.length > limit) {
+    chunks.push(current)
+    current = ""
+  }
+  chunks.push(`${current}${sign}`)
   return chunks
 }
 

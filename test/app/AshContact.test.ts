@@ -9,9 +9,11 @@ import { RedisError } from "../../src/shell/Redis.js"
 import {
   AlertFeatures,
   acknowledge,
+  botMessagesIn,
   buttonsOf,
   CHANNEL,
   customIdOf,
+  dmsTo,
   editedTo,
   ephemeralText,
   eventually,
@@ -30,19 +32,7 @@ import {
   USER,
 } from "../support/app.js"
 
-/** The bot's DMs to `userId`, in order. */
-const dmsTo = (userId: string) =>
-  Effect.map(
-    Effect.flatMap(DiscordMemory, (d) => d.messages),
-    (all) => all.filter((m) => m.via._tag === "dm" && m.via.userId === userId),
-  )
-
-/** The bot's messages in a channel (a thread is one), in order. */
-const postsIn = (channelId: string) =>
-  Effect.map(
-    Effect.flatMap(DiscordMemory, (d) => d.messages),
-    (all) => all.filter((m) => m.channelId === channelId),
-  )
+const postsIn = botMessagesIn
 
 const firstDmTo = (userId: string) =>
   eventually(

@@ -7,8 +7,10 @@ import { AUTO_REPLY, CLOSING_MESSAGE, NOT_RELAYED_CLOSED } from "../../src/core/
 import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
 import {
   alertFor,
+  botMessagesIn,
   buttonsOf,
   CHANNEL,
+  dmsTo,
   editedTo,
   eventually,
   logged,
@@ -31,22 +33,15 @@ import {
 const postsIn = (channelId: string) =>
   Effect.map(posts, (all) => all.filter((m) => m.channelId === channelId))
 
-/** The bot's DMs to `userId`, in order. */
-const dmsTo = (userId: string) =>
-  Effect.map(
-    Effect.flatMap(DiscordMemory, (d) => d.messages),
-    (all) => all.filter((m) => m.via._tag === "dm" && m.via.userId === userId),
-  )
-
-/** Everything the bot wrote in a channel: posts and replies. */
-const postsOrRepliesIn = (channelId: string) =>
-  Effect.map(
-    Effect.flatMap(DiscordMemory, (d) => d.messages),
-    (all) => all.filter((m) => m.channelId === channelId),
-  )
-
 const relayedIn = (channelId: string) =>
   Effect.map(postsIn(channelId), (all) => all.filter((m) => m.embeds[0]?.title === "💬 The member wrote"))
+
+/** The first of the member's messages relayed into a staff thread, once it is there. */
+const firstRelayedIn = (threadId: string) =>
+  eventually(
+    "the member's message in the thread",
+    Effect.map(relayedIn(threadId), (all) => Option.fromNullable(all[0])),
+  )
 
 const memberDms = (userId: string, content: string) =>
   Effect.flatMap(DiscordMemory, (d) => d.memberDms({ userId, content }))
@@ -84,10 +79,7 @@ describe("a member writes to Ash with no open conversation", () => {
         const alert = yield* postMentioning("the alert", "can someone talk to me")
         expect(alert.channelId).toBe(CHANNEL.monitor)
         expect(alert.embeds[0]?.title).toBe("⚠️ Monitor Alert")
-        const relayed = yield* eventually(
-          "the message in the thread",
-          Effect.map(relayedIn(alert.messageId), (all) => Option.fromNullable(all[0])),
-        )
+        const relayed = yield* firstRelayedIn(alert.messageId)
         expect(relayed.embeds[0]?.description).toBe(dm.content)
         expect(relayed.embeds[0]?.footer?.text).toMatch(/^NLP: (reading…|no reading)/)
       }),
@@ -100,10 +92,7 @@ describe("a member writes to Ash with no open conversation", () => {
         const source = yield* say("high", { from: USER.rowan })
         const alert = yield* alertFor(source)
         yield* memberDms(USER.rowan, "sorry about what I wrote earlier")
-        const relayed = yield* eventually(
-          "the message in the thread",
-          Effect.map(relayedIn(alert.messageId), (all) => Option.fromNullable(all[0])),
-        )
+        const relayed = yield* firstRelayedIn(alert.messageId)
         expect(relayed.embeds[0]?.description).toBe("sorry about what I wrote earlier")
         const intro = (yield* postsIn(alert.messageId))[0]
         expect(intro?.content).toContain(`<@${USER.rowan}> wrote to Ash by direct message`)
@@ -119,10 +108,7 @@ describe("a member writes to Ash with no open conversation", () => {
         const source = yield* say("critical", { from: USER.quinn })
         const alert = yield* alertFor(source)
         yield* memberDms(USER.quinn, "hello?")
-        yield* eventually(
-          "the thread",
-          Effect.map(relayedIn(alert.messageId), (all) => Option.fromNullable(all[0])),
-        )
+        yield* firstRelayedIn(alert.messageId)
         const discord = yield* DiscordMemory
         yield* discord.fail("post", { status: 403, code: 50001 }, { target: alert.messageId, times: 10 })
         yield* memberDms(USER.quinn, "are you still there")
@@ -143,10 +129,7 @@ describe("a member writes to Ash with no open conversation", () => {
         const source = yield* say("critical", { from: USER.sky })
         const alert = yield* alertFor(source)
         yield* memberDms(USER.sky, "thank you")
-        yield* eventually(
-          "the thread",
-          Effect.map(relayedIn(alert.messageId), (all) => Option.fromNullable(all[0])),
-        )
+        yield* firstRelayedIn(alert.messageId)
         yield* press(alert, "Acknowledge", USER.crt1)
         const acknowledged = yield* eventually(
           "Resolve offered",
@@ -180,10 +163,7 @@ describe("the relay's edges", () => {
         Effect.gen(function* () {
           const first = yield* alertFor(yield* say("high", { from: USER.jade }))
           yield* memberDms(USER.jade, "first conversation")
-          yield* eventually(
-            "the first thread",
-            Effect.map(relayedIn(first.messageId), (all) => Option.fromNullable(all[0])),
-          )
+          yield* firstRelayedIn(first.messageId)
           const second = yield* alertFor(yield* say("critical", { from: USER.jade }))
           yield* press(second, "Talk to Ash", USER.crt2)
           const moved = yield* eventually(
@@ -208,7 +188,7 @@ describe("the relay's edges", () => {
           })
           yield* eventually(
             "the closed note",
-            Effect.map(postsOrRepliesIn(first.messageId), (all) =>
+            Effect.map(botMessagesIn(first.messageId), (all) =>
               Option.fromNullable(all.find((m) => m.content === NOT_RELAYED_CLOSED)),
             ),
           )
@@ -336,10 +316,7 @@ describe("the relay's clocks", () => {
           expect(intro.content).toContain("automatically, by direct message")
           expect(intro.content).toContain("This is an automated message from Ash")
           yield* memberDms(USER.sky, "hi")
-          yield* eventually(
-            "the member's message",
-            Effect.map(relayedIn(alert.messageId), (all) => Option.fromNullable(all[0])),
-          )
+          yield* firstRelayedIn(alert.messageId)
           yield* TestClock.adjust(2 * MINUTE)
           const discord = yield* DiscordMemory
           yield* discord.memberSays({
@@ -374,10 +351,7 @@ describe("the relay's clocks", () => {
       Effect.gen(function* () {
         const alert = yield* alertFor(yield* say("critical", { from: USER.rowan }))
         yield* memberDms(USER.rowan, "thanks")
-        yield* eventually(
-          "the member's message",
-          Effect.map(relayedIn(alert.messageId), (all) => Option.fromNullable(all[0])),
-        )
+        yield* firstRelayedIn(alert.messageId)
         yield* TestClock.adjust(7 * MINUTE)
         yield* editedTo(alert, "the expiry", (m) => statusOf(m).includes("Expired"))
         yield* eventually(
@@ -397,6 +371,38 @@ describe("the relay's clocks", () => {
         expect(threads.find((t) => t.threadId === alert.messageId)?.archived).toBe(true)
       }),
       { env: { BOT_AUTO_INITIATE_ENABLED: "false", BOT_ALERT_EXPIRY_HOURS: "0.1" } },
+    ),
+  )
+})
+
+describe("signing", () => {
+  it.effect("with BOT_RELAY_SIGN_WITH_NAME=false a CRT answer is signed by the team only", () =>
+    withBot(
+      Effect.gen(function* () {
+        const alert = yield* alertFor(yield* say("critical", { from: USER.sky }))
+        yield* memberDms(USER.sky, "hello")
+        yield* firstRelayedIn(alert.messageId)
+        const discord = yield* DiscordMemory
+        yield* discord.memberSays({
+          channelId: alert.messageId,
+          content: "We're here for you.",
+          author: {
+            id: USER.crt1,
+            bot: false,
+            displayName: "Alex",
+            avatarUrl: undefined,
+            roleIds: [ROLE.crt],
+          },
+        })
+        const answer = yield* eventually(
+          "the answer",
+          Effect.map(dmsTo(USER.sky), (all) =>
+            Option.fromNullable(all.find((m) => m.content.startsWith("We're here for you."))),
+          ),
+        )
+        expect(answer.content).toBe("We're here for you.\n\n— Crisis Response Team")
+      }),
+      { env: { BOT_RELAY_SIGN_WITH_NAME: "false" } },
     ),
   )
 })

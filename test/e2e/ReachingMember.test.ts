@@ -5,7 +5,7 @@
  */
 import { type APIMessage, ChannelType } from "discord-api-types/v10"
 import { describe, expect, it } from "vitest"
-import { alertFor, buttons, customIdOf, ephemeralText, say, statusOf } from "./helpers.js"
+import { alertFor, buttons, customIdOf, ephemeralText, say, statusOf, waitFor } from "./helpers.js"
 import { CHANNEL, ROLE, USER, worldForFile } from "./world.js"
 
 // HIGH alerts reach out on their own after 3 s; CRITICAL ones only when a CRT member asks. No
@@ -21,16 +21,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const click = (messageId: string, customId: string, userId: string) =>
   file.world.discord.clickButton({ messageId, customId, userId })
-
-const waitFor = async <A>(what: string, probe: () => A | undefined, timeoutMs = 5_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = probe()
-    if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(25)
-  }
-}
 
 const firstDm = (userId: string, timeoutMs = 5_000) =>
   waitFor(`a DM to ${userId}`, () => file.world.discord.dmsTo(userId)[0], timeoutMs)

@@ -6,7 +6,7 @@
 import type { APIMessage } from "discord-api-types/v10"
 import { describe, expect, it } from "vitest"
 import { AUTO_REPLY, CLOSING_MESSAGE, NOT_RELAYED_CLOSED, NOT_RELAYED_NOT_CRT } from "../../src/core/Relay.js"
-import { alertFor, customIdOf, say, statusOf } from "./helpers.js"
+import { alertFor, customIdOf, say, statusOf, waitFor } from "./helpers.js"
 import { CHANNEL, ROLE, USER, worldForFile } from "./world.js"
 
 // Contact only when a CRT member asks; no cooldown (the members here raise several alerts).
@@ -17,16 +17,6 @@ const file = worldForFile({
 })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-const waitFor = async <A>(what: string, probe: () => A | undefined, timeoutMs = 5_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = probe()
-    if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
-}
 
 const discord = () => file.world.discord
 

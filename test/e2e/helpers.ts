@@ -71,3 +71,14 @@ export const ephemeralText = async (click: InteractionHandle) => {
   ).toBe(true)
   return body !== undefined && "content" in body ? String(body.content) : ""
 }
+
+/** The first value `probe` gives, polled every 20 ms for up to `timeoutMs`. */
+export const waitFor = async <A>(what: string, probe: () => A | undefined, timeoutMs = 5_000): Promise<A> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = probe()
+    if (found !== undefined) return found
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}

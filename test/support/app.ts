@@ -396,6 +396,20 @@ export const posts = Effect.map(
   (all) => all.filter((m) => m.via._tag === "post"),
 )
 
+/** The bot's DMs to `userId`, in order. */
+export const dmsTo = (userId: string) =>
+  Effect.map(
+    Effect.flatMap(DiscordMemory, (d) => d.messages),
+    (all) => all.filter((m) => m.via._tag === "dm" && m.via.userId === userId),
+  )
+
+/** Everything the bot wrote in a channel (a thread is one), posts and replies, in order. */
+export const botMessagesIn = (channelId: string) =>
+  Effect.map(
+    Effect.flatMap(DiscordMemory, (d) => d.messages),
+    (all) => all.filter((m) => m.channelId === channelId),
+  )
+
 /** The alerts posted about a member's message, in order. */
 export const alertsAbout = (source: IncomingMessage) =>
   Effect.map(posts, (all) => all.filter((m) => isAlertAbout(m, source.messageId)))

@@ -16,7 +16,6 @@ import {
   NOT_RELAYED_NO_TEXT,
   NOT_RELAYED_NOT_CRT,
   NOT_RELAYED_STORE_DOWN,
-  type RelayedMessage,
   type RelayedReading,
   relayedEmbed,
   relayFailedNotice,
@@ -40,7 +39,7 @@ import { AshContact } from "../contact/AshContact.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { drainingRunner, SHUTDOWN_GRACE, workerPool } from "../runtime/Handlers.js"
 import type { RelayThreads } from "./RelayThreads.js"
-import { noticeOf, relayForNewConversation } from "./Unsolicited.js"
+import { noticeOf, relayedOf, relayForNewConversation } from "./Unsolicited.js"
 
 const NO_MENTIONS: AllowedMentions = { parse: [], roles: [], users: [], repliedUser: false }
 const DAY_MS = 86_400_000
@@ -50,13 +49,6 @@ const STORE_RETRY = Schedule.exponential("100 millis").pipe(Schedule.intersect(S
 
 /** How long an answer waits for its alert to be on record before counting as the first response. */
 const AWAIT_RECORD = Schedule.spaced("250 millis").pipe(Schedule.upTo("15 seconds"))
-
-export const relayedOf = (dm: DirectMessage): RelayedMessage => ({
-  memberId: dm.authorId,
-  content: dm.content,
-  attachments: dm.attachments,
-  sentAt: dm.sentAt,
-})
 
 /** What the NLP reads in a relayed message: its severity, or why there is none. */
 const readingOf = (dm: DirectMessage) =>

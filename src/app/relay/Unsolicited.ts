@@ -8,7 +8,7 @@ import { Effect, Option } from "effect"
 import type { AlertId } from "../../core/Alert.js"
 import type { AllowedMentions } from "../../core/DiscordMessage.js"
 import type { IntakeMessage } from "../../core/Intake.js"
-import { relayedEmbed } from "../../core/Relay.js"
+import { type RelayedMessage, relayedEmbed } from "../../core/Relay.js"
 import { isAlertSeverity } from "../../core/Severity.js"
 import { AlertStore } from "../../shell/AlertStore.js"
 import { type DirectMessage, Discord } from "../../shell/discord/Discord.js"
@@ -26,8 +26,8 @@ import { RelayThreads } from "./RelayThreads.js"
 
 const NO_MENTIONS: AllowedMentions = { parse: [], roles: [], users: [], repliedUser: false }
 
-/** The relayed form of a DM, for the notice and the thread. */
-const relayedOf = (dm: DirectMessage) => ({
+/** A DM as the CRT reads it (in the staff thread, a reply on the alert, a notice). */
+export const relayedOf = (dm: DirectMessage): RelayedMessage => ({
   memberId: dm.authorId,
   content: dm.content,
   attachments: dm.attachments,
