@@ -202,7 +202,7 @@ const toCommand = (interaction: ChatInputCommandInteraction): CommandInvocation 
 const HELD_LIMIT = 10_000
 
 /** How long after login the events received are held for the features that start reading later. */
-export const HOLD_MS = 120_000
+export const HOLD_MS = 30_000
 
 /**
  * Events of one kind as a stream that any number of features may read. Events received from
