@@ -25,6 +25,8 @@ export const Keys = {
     /** A message one process has taken to relay. */
     claim: (messageId: string) => `ash:relay:claim:${messageId}`,
   },
+  /** The weekly report of an ISO week (`YYYY-Www`): being posted, or posted. */
+  weeklyReport: (week: string) => `ash:report:weekly:${week}`,
   /** Alerts written before they are posted, until they are on record. */
   pendingAlerts: {
     records: "ash:alert_pending:records",
