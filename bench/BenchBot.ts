@@ -22,6 +22,8 @@ export const spawnBot = (on: BenchInfrastructure, env: Readonly<Record<string, s
       BOT_DISCORD_GUILD_ID: on.guildId,
       BOT_REDIS_URL: on.redisUrl,
       BOT_NLP_BASE_URL: on.nlpBaseUrl,
+      // A report posted at start-up would land among the alerts the benchmarks count.
+      BOT_WEEKLY_REPORT_ENABLED: "false",
       ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],

@@ -12,6 +12,7 @@ import { OutageBuffer } from "../shell/OutageBuffer.js"
 import { PendingAlerts } from "../shell/PendingAlerts.js"
 import { Redis } from "../shell/Redis.js"
 import { RelayStore } from "../shell/RelayStore.js"
+import { ReportLedger } from "../shell/ReportLedger.js"
 import { ResponseIndex } from "../shell/ResponseIndex.js"
 import { TimerStore } from "../shell/TimerStore.js"
 import { AlertChannels } from "./alerts/AlertChannels.js"
@@ -26,6 +27,7 @@ import { Intake } from "./intake/Intake.js"
 import { NlpOutage } from "./intake/NlpOutage.js"
 import { RelayLive } from "./relay/Relay.js"
 import { RelayThreads } from "./relay/RelayThreads.js"
+import { WeeklyReports } from "./reports/WeeklyReports.js"
 import { Responses } from "./responses/Responses.js"
 import { BotSettings } from "./runtime/BotSettings.js"
 import { Timers } from "./timers/Timers.js"
@@ -37,6 +39,7 @@ export const Features = Layer.mergeAll(
   Commands.Live,
   Responses.Live,
   RelayLive,
+  WeeklyReports.Live,
   SupportChannel.Check,
   AlertChannels.Check,
   Timers.Live,
@@ -59,6 +62,7 @@ export const BotLive = Effect.gen(function* () {
     PendingAlerts.Live,
     ResponseIndex.Live,
     RelayStore.Live,
+    ReportLedger.Live,
   ).pipe(Layer.provideMerge(Redis.Live))
   const infrastructure = Layer.mergeAll(
     stores,

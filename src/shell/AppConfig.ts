@@ -4,6 +4,7 @@ import { type AshTemplates, DEFAULT_TEMPLATES, TemplatesFile, templatesFrom } fr
 import { isValidTimeZone } from "../core/Calendar.js"
 import type { DispatchPolicy } from "../core/Dispatch.js"
 import type { LifecyclePolicy } from "../core/Lifecycle.js"
+import { type ReportSchedule, WEEKDAYS } from "../core/ReportSchedule.js"
 import { Severity } from "../core/Severity.js"
 import type { Retention } from "./Keys.js"
 import { HttpUrl } from "./NlpSettings.js"
@@ -104,6 +105,13 @@ const EXPECTS: Record<string, string> = {
   BOT_ASH_TEMPLATES_FILE: "the path of a readable JSON file of Ash's welcomes and crisis resources",
   BOT_USER_OPTOUT_TTL_DAYS: "a whole number of days from 1 to 3650",
   BOT_RELAY_SIGN_WITH_NAME: "true or false",
+  BOT_WEEKLY_REPORT_ENABLED: "true or false",
+  BOT_WEEKLY_REPORT_CHANNEL_IDS: 'a JSON array of channel ids as strings, e.g. ["123456789012345678"]',
+  BOT_WEEKLY_REPORT_DAY: "a weekday in English, lower case: monday … sunday",
+  BOT_WEEKLY_REPORT_HOUR: "a whole hour from 0 to 23",
+  BOT_WEEKLY_REPORT_TIMEZONE: "an IANA timezone name, e.g. Europe/Berlin",
+  BOT_TARGET_ACK_SECONDS: "a whole number of seconds from 1 to 86400",
+  BOT_TARGET_RESPONSE_SECONDS: "a whole number of seconds from 1 to 86400",
   BOT_RELAY_UNSOLICITED_BELOW_THRESHOLD: "alert or notice",
   BOT_RESPONSE_METRICS_RETENTION_DAYS: "a whole number of days from 1 to 365",
   BOT_RESPONSE_METRICS_AGGREGATE_RETENTION_DAYS: "a whole number of days from 30 to 730",
@@ -242,6 +250,14 @@ export interface BotConfig {
      */
     readonly belowThreshold: "alert" | "notice"
   }
+  readonly weeklyReport: {
+    readonly enabled: boolean
+    /** Where it is posted; empty: the monitor alert channels. */
+    readonly channelIds: ReadonlyArray<string>
+    readonly schedule: ReportSchedule
+  }
+  /** Response-time targets the reports measure against. */
+  readonly targets: { readonly acknowledgeMs: number; readonly responseMs: number }
 }
 const DAY = 86_400_000
 
@@ -268,6 +284,13 @@ export const BotConfigFromEnv: Config.Config<BotConfig> = Config.all({
   supportChannelId: Schema.Config("BOT_SUPPORT_CHANNEL_ID", Snowflake).pipe(Config.option),
   ashTemplates: AshTemplatesConfig,
   optOutTtlDays: opt(Schema.Config("BOT_USER_OPTOUT_TTL_DAYS", int(1, 3_650, "days")), 30),
+  weeklyReportEnabled: opt(Schema.Config("BOT_WEEKLY_REPORT_ENABLED", Bool), true),
+  weeklyReportChannels: opt(Schema.Config("BOT_WEEKLY_REPORT_CHANNEL_IDS", IdList), []),
+  weeklyReportDay: opt(Schema.Config("BOT_WEEKLY_REPORT_DAY", Schema.Literal(...WEEKDAYS)), "monday"),
+  weeklyReportHour: opt(Schema.Config("BOT_WEEKLY_REPORT_HOUR", int(0, 23, "hour of day")), 9),
+  weeklyReportTimeZone: Schema.Config("BOT_WEEKLY_REPORT_TIMEZONE", TimeZone).pipe(Config.option),
+  targetAckSeconds: opt(Schema.Config("BOT_TARGET_ACK_SECONDS", int(1, 86_400, "seconds")), 300),
+  targetResponseSeconds: opt(Schema.Config("BOT_TARGET_RESPONSE_SECONDS", int(1, 86_400, "seconds")), 900),
   relaySignWithName: opt(Schema.Config("BOT_RELAY_SIGN_WITH_NAME", Bool), true),
   relayBelowThreshold: opt(
     Schema.Config("BOT_RELAY_UNSOLICITED_BELOW_THRESHOLD", Schema.Literal("alert", "notice")),
@@ -319,6 +342,16 @@ export const BotConfigFromEnv: Config.Config<BotConfig> = Config.all({
       ashTemplates: c.ashTemplates,
       optOutTtlMs: c.optOutTtlDays * DAY,
       relay: { signWithName: c.relaySignWithName, belowThreshold: c.relayBelowThreshold },
+      weeklyReport: {
+        enabled: c.weeklyReportEnabled,
+        channelIds: c.weeklyReportChannels,
+        schedule: {
+          weekday: WEEKDAYS.indexOf(c.weeklyReportDay),
+          hour: c.weeklyReportHour,
+          timeZone: Option.getOrElse(c.weeklyReportTimeZone, () => c.metricsTimeZone),
+        },
+      },
+      targets: { acknowledgeMs: c.targetAckSeconds * 1_000, responseMs: c.targetResponseSeconds * 1_000 },
     }),
   ),
 )

@@ -105,6 +105,7 @@ export const startWorld = async (): Promise<World> => {
     BOT_CRT_ROLE_IDS: JSON.stringify([ROLE.crt]),
     BOT_SUPPORT_CHANNEL_ID: CHANNEL.support,
     BOT_TIMER_POLL_MS: "200",
+    BOT_WEEKLY_REPORT_ENABLED: "false",
   }
   // Each world keeps its Redis keys apart from every other test's.
   const prefix = uniquePrefix("e2e")

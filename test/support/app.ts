@@ -90,6 +90,8 @@ export const testEnv = (overrides: Readonly<Record<string, string>> = {}): Recor
   BOT_CRT_ROLE_IDS: JSON.stringify([ROLE.crt]),
   BOT_SUPPORT_CHANNEL_ID: CHANNEL.support,
   BOT_TIMER_POLL_MS: String(TIMER_POLL_MS),
+  // The weekly report has tests of its own; elsewhere it would add a post to the monitor channel.
+  BOT_WEEKLY_REPORT_ENABLED: "false",
   ...overrides,
 })
 

@@ -8,6 +8,7 @@ import { OutageBuffer } from "../../src/shell/OutageBuffer.js"
 import { PendingAlerts } from "../../src/shell/PendingAlerts.js"
 import type { Redis } from "../../src/shell/Redis.js"
 import { RelayStore } from "../../src/shell/RelayStore.js"
+import { ReportLedger } from "../../src/shell/ReportLedger.js"
 import { ResponseIndex } from "../../src/shell/ResponseIndex.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
 import { testRedis } from "./redis.js"
@@ -22,6 +23,7 @@ export type Stores =
   | PendingAlerts
   | ResponseIndex
   | RelayStore
+  | ReportLedger
 
 /** Every store in process memory. */
 export const memoryStores = (): Layer.Layer<Stores> =>
@@ -34,6 +36,7 @@ export const memoryStores = (): Layer.Layer<Stores> =>
     PendingAlerts.Memory,
     ResponseIndex.Memory,
     RelayStore.Memory,
+    ReportLedger.Memory,
   )
 
 /** Every store on the given Redis layer. */
@@ -51,6 +54,7 @@ export const redisStoresOn = <E>(
     PendingAlerts.Live,
     ResponseIndex.Live,
     RelayStore.Live,
+    ReportLedger.Live,
   ).pipe(Layer.provideMerge(redis))
 
 /** Every store on the test run's Redis, under a key prefix of their own. */

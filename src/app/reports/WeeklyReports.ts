@@ -1,0 +1,149 @@
+/**
+ * The weekly CRT report, posted exactly once per week across processes and restarts. On start-up
+ * the most recent report time (not in the future) is checked: a report not on record is posted
+ * now, on a first start too; older missed weeks are not. Then the next one is waited for on
+ * Effect's Clock. Each post is claimed in Redis first and the claim given up when it fails, so
+ * another try (this process's retry, or another process) can win.
+ */
+import { randomBytes } from "node:crypto"
+import { Clock, Data, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { addDays } from "../../core/Calendar.js"
+import { empty, merge } from "../../core/DailyAggregate.js"
+import type { EmbedData } from "../../core/DiscordMessage.js"
+import { latestOccasion, nextOccasion, type ReportOccasion } from "../../core/ReportSchedule.js"
+import { renderWeeklyReport } from "../../core/WeeklyReport.js"
+import { type DayAggregate, summarize } from "../../core/WeeklySummary.js"
+import { AlertStore } from "../../shell/AlertStore.js"
+import { Discord } from "../../shell/discord/Discord.js"
+import { ReportLedger } from "../../shell/ReportLedger.js"
+import { OUTAGE_RETRY } from "../alerts/Renotify.js"
+import { BotSettings } from "../runtime/BotSettings.js"
+
+/** How long a claim holds while its process posts; a process that dies leaves it to run out. */
+const CLAIM_MS = 10 * 60_000
+
+/** A failed report is tried again, with back-off, for about a quarter of an hour. */
+const RETRY = Schedule.exponential("5 seconds").pipe(Schedule.intersect(Schedule.recurs(6)))
+
+const NO_MENTIONS = { parse: [], roles: [], users: [], repliedUser: false } as const
+
+const daysFrom = (first: string, n: number): ReadonlyArray<string> =>
+  Array.from({ length: n }, (_, i) => addDays(first, i))
+
+/** The report of the week before `occasion`, from the daily aggregates (never the alerts themselves). */
+export const weeklyReportEmbed = (occasion: ReportOccasion) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const store = yield* AlertStore
+    const previousFirst = addDays(occasion.firstDay, -7)
+    const all = yield* store.daily(daysFrom(previousFirst, 14))
+    const previous = all.slice(0, 7).reduce((acc, d) => merge(acc, d.aggregate), empty)
+    const [first, ...rest] = all.slice(7)
+    const days: readonly [DayAggregate, ...ReadonlyArray<DayAggregate>] = [
+      first ?? { day: occasion.firstDay, aggregate: empty },
+      ...rest,
+    ]
+    const summary = summarize({
+      days,
+      previous,
+      targets: { acknowledge: settings.targets.acknowledgeMs, first_response: settings.targets.responseMs },
+    })
+    const now = yield* Clock.currentTimeMillis
+    const report = renderWeeklyReport(summary, {
+      timeZone: settings.metricsTimeZone,
+      timestamp: new Date(now).toISOString(),
+    })
+    return { ...report, timestamp: report.timestamp ?? new Date(now).toISOString() } satisfies EmbedData
+  })
+
+/** Post the week's report to every report channel; true when at least one took it. */
+const postTo = (channels: ReadonlyArray<string>, embed: EmbedData) =>
+  Effect.flatMap(Discord, (discord) =>
+    Effect.map(
+      Effect.forEach(channels, (channelId) =>
+        discord.post(channelId, { embeds: [embed], allowedMentions: NO_MENTIONS }).pipe(
+          Effect.retry(OUTAGE_RETRY),
+          Effect.as(true),
+          Effect.catchAll((e) =>
+            Effect.as(Effect.logError(`weekly report not posted in ${channelId}: ${e.message}`), false),
+          ),
+        ),
+      ),
+      (posted) => posted.some((p) => p),
+    ),
+  )
+
+/** Another process holds the week's claim: it is posting (or died, and its claim runs out). */
+class HeldElsewhere extends Data.TaggedError("HeldElsewhere")<{ readonly week: string }> {}
+
+/** The week's report could not be posted now. */
+class NotPosted extends Data.TaggedError("NotPosted")<{ readonly message: string }> {}
+
+/** The week's report, once: claimed, posted, recorded; the claim given up when the post fails. */
+const tryPost = (occasion: ReportOccasion, owner: string) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const ledger = yield* ReportLedger
+    if (Option.isSome(yield* ledger.postedAt(occasion.week))) return
+    if (!(yield* ledger.claim(occasion.week, owner, CLAIM_MS)))
+      return yield* new HeldElsewhere({ week: occasion.week })
+    const embed = yield* weeklyReportEmbed(occasion)
+    const { channelIds } = settings.weeklyReport
+    const channels = channelIds.length > 0 ? channelIds : settings.dispatch.channels.monitor
+    if (!(yield* postTo(channels, embed)))
+      return yield* new NotPosted({ message: `taken by no channel of ${channels.join(", ")}` })
+    yield* ledger.posted(occasion.week, yield* Clock.currentTimeMillis)
+    yield* Effect.logInfo(`weekly report ${occasion.week} posted`)
+  }).pipe(
+    // Any failure but another's claim gives ours up, so that the next try (or process) can win.
+    Effect.tapError((e) =>
+      e._tag === "HeldElsewhere"
+        ? Effect.void
+        : Effect.flatMap(ReportLedger, (ledger) => ledger.release(occasion.week, owner)).pipe(Effect.ignore),
+    ),
+  )
+
+/**
+ * Post the week's report unless it is on record: a failure is tried again with back-off; a claim
+ * another process holds is looked at again once it could have run out.
+ */
+const postOnce = (occasion: ReportOccasion, owner: string) =>
+  tryPost(occasion, owner).pipe(
+    Effect.retry({
+      schedule: Schedule.spaced(Duration.millis(CLAIM_MS / 2)).pipe(Schedule.intersect(Schedule.recurs(4))),
+      while: (e) => e._tag === "HeldElsewhere",
+    }),
+    Effect.retry({ schedule: RETRY, while: (e) => e._tag !== "HeldElsewhere" }),
+    Effect.catchAll((e) =>
+      e._tag === "HeldElsewhere"
+        ? Effect.logWarning(`weekly report ${occasion.week} still claimed by another process`)
+        : Effect.logError(`weekly report ${occasion.week} NOT posted: ${e.message}`),
+    ),
+    Effect.annotateLogs({ report: occasion.week }),
+  )
+
+/** The most recent report now, then each next one at its time, for as long as the bot runs. */
+const schedule = (owner: string) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const plan = settings.weeklyReport.schedule
+    let occasion = latestOccasion(yield* Clock.currentTimeMillis, plan)
+    for (;;) {
+      yield* postOnce(occasion, owner)
+      occasion = nextOccasion(occasion, plan)
+      const now = yield* Clock.currentTimeMillis
+      yield* Effect.sleep(Duration.millis(Math.max(0, occasion.at - now)))
+    }
+  })
+
+export const WeeklyReports = {
+  Live: Layer.scopedDiscard(
+    Effect.gen(function* () {
+      const settings = yield* BotSettings
+      if (!settings.weeklyReport.enabled)
+        return yield* Effect.logInfo("weekly report off (BOT_WEEKLY_REPORT_ENABLED)")
+      const owner = randomBytes(6).toString("hex")
+      yield* Effect.forkScoped(schedule(owner))
+    }),
+  ),
+}

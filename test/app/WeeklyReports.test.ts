@@ -1,0 +1,83 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, TestClock } from "effect"
+import { Features } from "../../src/app/main.js"
+import { WeeklyReports } from "../../src/app/reports/WeeklyReports.js"
+import { REPORT_TITLE } from "../../src/core/WeeklyReport.js"
+import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
+import { CHANNEL, MINUTE, onTwins, posts, settle, T0 } from "../support/app.js"
+
+// T0 is Thursday 2025-10-09 08:53:20 UTC: the most recent Monday 09:00 UTC is 2025-10-06.
+const MONDAY_NEXT = Date.parse("2025-10-13T09:00:00Z")
+const REPORTS_ON = { env: { BOT_WEEKLY_REPORT_ENABLED: "true" } }
+
+const reports = (channelId: string) =>
+  Effect.map(posts, (all) =>
+    all.filter((m) => m.channelId === channelId && m.embeds[0]?.title === REPORT_TITLE),
+  )
+
+describe("the weekly report", () => {
+  it.effect(
+    "posted at start-up for the most recent report time, once across a restart, then at the next one",
+    () =>
+      onTwins(
+        Effect.gen(function* () {
+          yield* settle.pipe(Effect.provide(Features))
+          const first = yield* reports(CHANNEL.monitor)
+          expect(first).toHaveLength(1)
+          expect(first[0]?.embeds[0]?.description).toContain("Week of September 29, 2025 – October 05, 2025")
+          // A restart in the same week: nothing new.
+          yield* settle.pipe(Effect.provide(Features))
+          expect(yield* reports(CHANNEL.monitor)).toHaveLength(1)
+          yield* Effect.gen(function* () {
+            yield* TestClock.adjust(MONDAY_NEXT - T0 - MINUTE)
+            yield* settle
+            expect(yield* reports(CHANNEL.monitor)).toHaveLength(1)
+            yield* TestClock.adjust(MINUTE)
+            yield* settle
+            const both = yield* reports(CHANNEL.monitor)
+            expect(both).toHaveLength(2)
+            expect(both[1]?.embeds[0]?.description).toContain("Week of October 06, 2025 – October 12, 2025")
+          }).pipe(Effect.provide(WeeklyReports.Live))
+        }),
+        REPORTS_ON,
+      ),
+  )
+
+  it.effect("two processes: one report", () =>
+    onTwins(
+      Effect.gen(function* () {
+        yield* settle
+        yield* TestClock.adjust(MINUTE)
+        yield* settle
+        expect(yield* reports(CHANNEL.monitor)).toHaveLength(1)
+      }).pipe(Effect.provide(Layer.merge(WeeklyReports.Live, Layer.fresh(WeeklyReports.Live)))),
+      REPORTS_ON,
+    ),
+  )
+
+  it.effect(
+    "a post Discord refuses for a while is tried again and posted once, in the configured channel",
+    () =>
+      onTwins(
+        Effect.gen(function* () {
+          const discord = yield* DiscordMemory
+          yield* discord.fail("post", { status: 500 }, { target: CHANNEL.support, times: 6 })
+          yield* Effect.gen(function* () {
+            for (let i = 0; i < 12; i++) {
+              yield* settle
+              yield* TestClock.adjust("5 seconds")
+            }
+            yield* settle
+            expect(yield* reports(CHANNEL.support)).toHaveLength(1)
+            expect(yield* reports(CHANNEL.monitor)).toHaveLength(0)
+          }).pipe(Effect.provide(WeeklyReports.Live))
+        }),
+        {
+          env: {
+            BOT_WEEKLY_REPORT_ENABLED: "true",
+            BOT_WEEKLY_REPORT_CHANNEL_IDS: JSON.stringify([CHANNEL.support]),
+          },
+        },
+      ),
+  )
+})
