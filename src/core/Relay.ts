@@ -29,7 +29,8 @@ export const staffThreadName = (alert: Alert): string => `Conversation · ${aler
 /** How the conversation began: Ash's contact (by a CRT member or automatically) or the member writing first. */
 export type RelayStart =
   | { readonly _tag: "Contact"; readonly mode: "manual" | "auto"; readonly by: string }
-  | { readonly _tag: "MemberWrote" }
+  /** `openedAlert`: the member's message opened the alert itself (whose post pinged the CRT already). */
+  | { readonly _tag: "MemberWrote"; readonly openedAlert: boolean }
 
 const startLine = (memberId: string, start: RelayStart): string => {
   if (start._tag === "MemberWrote") return `📨 <@${memberId}> wrote to Ash by direct message.`

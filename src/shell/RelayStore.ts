@@ -16,7 +16,11 @@ export const Relay = Schema.Struct({
   /** The staff thread, started on the alert message (so it has the alert message's id). */
   threadId: Snowflake,
   alertChannelId: Snowflake,
-  /** Who began the conversation: Ash reaching out (`ash`), or the member writing first (`member`). */
+  /**
+   * Who began the conversation: Ash reaching out, or a member writing to Ash on an open alert
+   * (`ash`: their first message pings the CRT), or the member's message opening the alert itself
+   * (`member`: that alert's post pinged already).
+   */
   startedBy: Schema.Literal("ash", "member"),
   openedAt: Schema.Number,
   /** When the relay was closed (the alert resolved or expired); null while it is open. */
@@ -49,9 +53,10 @@ export interface RelayStoreService {
   readonly close: (relay: Relay, closedAt: number, ttlMs: number) => Effect.Effect<void, RedisError>
   /**
    * Take a message (a member's DM, a staff thread message) to relay: true for the one process
-   * that takes it, so that several processes receiving the same event relay it once.
+   * that takes it, so that several processes receiving the same event relay it once. Asked again
+   * by its owner (a retry after a lost reply), the claim is still theirs.
    */
-  readonly claim: (messageId: string, ttlMs: number) => Effect.Effect<boolean, RedisError>
+  readonly claim: (messageId: string, owner: string, ttlMs: number) => Effect.Effect<boolean, RedisError>
 }
 
 const read = (what: string, raw: string | null | undefined): Effect.Effect<Option.Option<Relay>> => {
@@ -72,6 +77,14 @@ if current then
 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return 1`,
+)
+
+/** The claim is taken, or was taken before by the same owner. */
+const CLAIM = luaScript(
+  "relay.claim",
+  `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+return 0`,
 )
 
 export class RelayStore extends Context.Tag("ash/RelayStore")<RelayStore, RelayStoreService>() {
@@ -123,10 +136,10 @@ export class RelayStore extends Context.Tag("ash/RelayStore")<RelayStore, RelayS
             [relay.alertId, encodeRelay({ ...relay, closedAt }), ttlMs],
           )
           .pipe(Effect.asVoid),
-      claim: (messageId, ttlMs) =>
+      claim: (messageId, owner, ttlMs) =>
         redis
-          .run("relay.claim", (c) => c.set(redis.key(Keys.relay.claim(messageId)), "1", "PX", ttlMs, "NX"))
-          .pipe(Effect.map((reply) => reply === "OK")),
+          .script(CLAIM, [redis.key(Keys.relay.claim(messageId))], [owner, ttlMs])
+          .pipe(Effect.map((reply) => reply === 1)),
     })),
   )
 
@@ -162,10 +175,11 @@ export class RelayStore extends Context.Tag("ash/RelayStore")<RelayStore, RelayS
               yield* values.delete(Keys.relay.member(relay.memberId))
             yield* values.set(Keys.relay.thread(relay.threadId), encodeRelay({ ...relay, closedAt }), ttlMs)
           }),
-        claim: (messageId, ttlMs) =>
+        claim: (messageId, owner, ttlMs) =>
           Effect.gen(function* () {
-            if ((yield* get(Keys.relay.claim(messageId))) !== null) return false
-            yield* values.set(Keys.relay.claim(messageId), "1", ttlMs)
+            const current = yield* get(Keys.relay.claim(messageId))
+            if (current !== null) return current === owner
+            yield* values.set(Keys.relay.claim(messageId), owner, ttlMs)
             return true
           }),
       }

@@ -4,6 +4,7 @@ import { checkAlertChannels } from "../../src/app/alerts/AlertChannels.js"
 import { Features } from "../../src/app/main.js"
 import { RelayLive } from "../../src/app/relay/Relay.js"
 import { AUTO_REPLY, CLOSING_MESSAGE, NOT_RELAYED_CLOSED } from "../../src/core/Relay.js"
+import { Discord } from "../../src/shell/discord/Discord.js"
 import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
 import {
   alertFor,
@@ -148,8 +149,50 @@ describe("a member writes to Ash with no open conversation", () => {
               Option.fromNullable(all.find((m) => m.via._tag === "dm" && m.content === CLOSING_MESSAGE)),
           ),
         )
+        yield* settle
+        expect((yield* dmsTo(USER.sky)).filter((m) => m.content === CLOSING_MESSAGE)).toHaveLength(1)
         const threads = yield* Effect.flatMap(DiscordMemory, (d) => d.threads)
         expect(threads.find((t) => t.threadId === alert.messageId)?.archived).toBe(true)
+      }),
+    ),
+  )
+
+  it.effect(
+    "a staff thread that did not open at contact opens on the member's reply, which pings the CRT as a reply to Ash",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const alert = yield* alertFor(yield* say("high", { from: USER.jade }))
+          const discord = yield* DiscordMemory
+          yield* discord.fail(
+            "openPrivateThread",
+            { status: 403, code: 50001 },
+            { target: CHANNEL.crisis, times: 1 },
+          )
+          yield* press(alert, "Talk to Ash", USER.crt1)
+          yield* editedTo(alert, "the contact", (m) => statusOf(m).includes("Ash reached out"))
+          yield* settle
+          expect(yield* postsIn(alert.messageId)).toEqual([])
+          yield* memberDms(USER.jade, "thank you for writing")
+          const relayed = yield* firstRelayedIn(alert.messageId)
+          expect(relayed.sent.allowedMentions.roles).toEqual([ROLE.crt])
+          const intro = (yield* postsIn(alert.messageId))[0]
+          expect(intro?.content).toContain(`for <@${USER.crt1}>`)
+        }),
+        { env: { BOT_AUTO_INITIATE_ENABLED: "false" } },
+      ),
+  )
+
+  it.effect("a thread CRT members started on the alert is told before the member's words go there", () =>
+    withBot(
+      Effect.gen(function* () {
+        const alert = yield* alertFor(yield* say("critical", { from: USER.rowan }))
+        const discord = yield* Discord
+        yield* discord.openThreadOn({ channelId: alert.channelId, messageId: alert.messageId }, "team chat")
+        yield* memberDms(USER.rowan, "hello?")
+        yield* firstRelayedIn(alert.messageId)
+        const [intro] = yield* postsIn(alert.messageId)
+        expect(intro?.content).toContain("How to answer")
       }),
     ),
   )

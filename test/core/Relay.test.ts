@@ -88,7 +88,7 @@ describe("what the CRT reads in the staff thread", () => {
     expect(
       staffThreadIntro("940000000000000001", { _tag: "Contact", mode: "auto", by: "auto" }, "Hi"),
     ).toContain("automatically")
-    const byMember = staffThreadIntro("940000000000000001", { _tag: "MemberWrote" }, null)
+    const byMember = staffThreadIntro("940000000000000001", { _tag: "MemberWrote", openedAlert: false }, null)
     expect(byMember).toContain("<@940000000000000001> wrote to Ash by direct message")
     expect(byMember).not.toContain("They received")
   })
@@ -147,7 +147,7 @@ describe("the relay's texts", () => {
     )
     expect(intro).toContain("🤖 Ash reached out to <@940000000000000001> automatically")
     expect(intro).toContain(`> ${"w".repeat(1_199)}…\n`)
-    const byMember = staffThreadIntro("940000000000000001", { _tag: "MemberWrote" }, null)
+    const byMember = staffThreadIntro("940000000000000001", { _tag: "MemberWrote", openedAlert: false }, null)
     expect(byMember.split("\n\n")).toHaveLength(2)
     expect(byMember).not.toContain("null")
   })

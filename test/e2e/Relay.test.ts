@@ -94,6 +94,7 @@ describe("the member writes back", () => {
       .filter((m) => m.content === AUTO_REPLY)
     expect(autoReplies).toHaveLength(1)
     // Nobody has answered yet: the alert shows no first response.
+    await sleep(300)
     expect(statusOf(discord().message(alert.id) ?? alert)).not.toContain("First human response")
   })
 
@@ -242,20 +243,21 @@ describe("failures", () => {
 })
 
 describe("privacy", () => {
-  it("what the members and the CRT wrote is in no log line of the bot", () => {
-    const written = [
-      "reply 0 from River",
-      "is anyone there?",
-      "checking their history first",
-      "I'm here with you",
-      "I have the pills in front of me now",
-      "it's getting worse again tonight",
-      "before the restart",
-      "We're still here.",
-      "Are you okay?",
-    ]
+  it("what the member and the CRT wrote is in no log line of the bot", async () => {
+    const { threadId } = await talkingTo(USER.member)
+    const words = ["my secret words for the privacy check", "a CRT answer for the privacy check"]
+    memberDms(USER.member, words[0] ?? "")
+    await waitFor("the member's words", () =>
+      relayed(threadId).find((m) => m.embeds[0]?.description === words[0]),
+    )
+    crtSays(threadId, USER.crt1, words[1] ?? "")
+    await waitFor("the answer", () =>
+      discord()
+        .dmsTo(USER.member)
+        .find((m) => m.content.startsWith(words[1] ?? "")),
+    )
     const lines = file.world.logs.map((l) => l.text)
-    expect(lines.length).toBeGreaterThan(0)
-    for (const text of written) expect(lines.filter((l) => l.includes(text))).toEqual([])
+    expect(lines.some((l) => l.includes("relay opened"))).toBe(true)
+    for (const text of words) expect(lines.filter((l) => l.includes(text))).toEqual([])
   })
 })

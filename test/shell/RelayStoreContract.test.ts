@@ -73,13 +73,15 @@ describe.each(backends)("relays on $name", ({ name, layer }) => {
       Effect.gen(function* () {
         const relays = yield* RelayStore
         return [
-          yield* relays.claim("1500000000000000100", 60_000),
-          yield* relays.claim("1500000000000000100", 60_000),
-          yield* relays.claim("1500000000000000101", 60_000),
+          yield* relays.claim("1500000000000000100", "a", 60_000),
+          yield* relays.claim("1500000000000000100", "b", 60_000),
+          // Its owner asking again (a retry) still holds it.
+          yield* relays.claim("1500000000000000100", "a", 60_000),
+          yield* relays.claim("1500000000000000101", "b", 60_000),
         ]
       }),
     )
-    expect(claims).toEqual([true, false, true])
+    expect(claims).toEqual([true, false, true, true])
   })
 
   it("closing drops the member's relay but keeps the thread known as closed; a newer relay of the member stays", async () => {

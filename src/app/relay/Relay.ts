@@ -5,7 +5,8 @@
  * dropped: it joins the member's open alert, or opens a new one, or (when configured, below
  * MEDIUM) becomes a notice in the monitor channel.
  */
-import { Effect, Layer, Option, Schedule, Stream } from "effect"
+import { randomBytes } from "node:crypto"
+import { Effect, Layer, Option, Queue, Schedule, Stream } from "effect"
 import type { AlertId } from "../../core/Alert.js"
 import type { AllowedMentions } from "../../core/DiscordMessage.js"
 import { pingRolesFor } from "../../core/Dispatch.js"
@@ -22,7 +23,7 @@ import {
   signedForMember,
 } from "../../core/Relay.js"
 import { isAlertSeverity } from "../../core/Severity.js"
-import type { AlertStore } from "../../shell/AlertStore.js"
+import { AlertStore } from "../../shell/AlertStore.js"
 import {
   type DirectMessage,
   Discord,
@@ -37,8 +38,8 @@ import { AlertLifecycle } from "../alerts/AlertLifecycle.js"
 import { OUTAGE_RETRY } from "../alerts/Renotify.js"
 import { AshContact } from "../contact/AshContact.js"
 import { BotSettings } from "../runtime/BotSettings.js"
-import { drainingRunner, SHUTDOWN_GRACE, workerPool } from "../runtime/Handlers.js"
-import type { RelayThreads } from "./RelayThreads.js"
+import { drainingRunner, SHUTDOWN_GRACE } from "../runtime/Handlers.js"
+import { RelayThreads } from "./RelayThreads.js"
 import { noticeOf, relayedOf, relayForNewConversation } from "./Unsolicited.js"
 
 const NO_MENTIONS: AllowedMentions = { parse: [], roles: [], users: [], repliedUser: false }
@@ -132,6 +133,21 @@ const answerMember = (dm: DirectMessage, turn: { readonly first: boolean; readon
 
 type Fork = (effect: Effect.Effect<void, never, AlertLifecycle | Discord | NlpClient>) => void
 
+/**
+ * The member's relay, unless its alert has closed (a close that failed, or a process that stopped
+ * before closing it): that relay is closed now, and the DM starts a new conversation.
+ */
+const stillOpen = (relay: Option.Option<Relay>) =>
+  Effect.gen(function* () {
+    if (Option.isNone(relay)) return relay
+    const alert = yield* (yield* AlertStore)
+      .get(relay.value.alertId)
+      .pipe(Effect.option, Effect.map(Option.flatten))
+    if (Option.isNone(alert) || alert.value.milestones.closed === null) return relay
+    yield* (yield* RelayThreads).close(alert.value)
+    return Option.none<Relay>()
+  })
+
 /** How long a relayed message is remembered as taken, so that no second process relays it. */
 const CLAIM_MS = 3_600_000
 
@@ -139,19 +155,20 @@ const CLAIM_MS = 3_600_000
  * A member's DM: to their open conversation's thread, or to a new conversation. It is never
  * dropped: whatever fails, the CRT is shown it somewhere (the thread, the alert, a notice).
  */
-const onMemberDm = (fork: Fork) => (dm: DirectMessage) =>
+const onMemberDm = (fork: Fork, owner: string) => (dm: DirectMessage) =>
   Effect.gen(function* () {
     const relays = yield* RelayStore
     // Without the store, the bot cannot tell where the message belongs: shown to the CRT as it is.
     const known = yield* Effect.all([
-      relays.claim(dm.messageId, CLAIM_MS),
+      relays.claim(dm.messageId, owner, CLAIM_MS),
       relays.byMember(dm.authorId),
     ]).pipe(Effect.retry(STORE_RETRY), Effect.either)
     if (known._tag === "Left")
       return yield* noticeOf(dm, "the bot's store did not answer, so its conversation is unknown")
     const [mine, current] = known.right
     if (!mine) return
-    const relay = Option.isSome(current) ? current : yield* relayForNewConversation(dm)
+    const live = yield* stillOpen(current)
+    const relay = Option.isSome(live) ? live : yield* relayForNewConversation(dm)
     if (Option.isNone(relay)) return
     const wrote = yield* relays.memberWrote(relay.value.alertId, DAY_MS * 30).pipe(
       // Unknown: no second ping, no automatic reply.
@@ -203,11 +220,11 @@ const sendToMember = (relay: Relay, message: IncomingMessage) =>
   })
 
 /** A message in a thread of an alert channel, by someone other than the bot: relayed if it is a CRT answer in a staff thread. */
-const onThreadMessage = (message: IncomingMessage) =>
+const onThreadMessage = (owner: string) => (message: IncomingMessage) =>
   Effect.gen(function* () {
     const relays = yield* RelayStore
     const known = yield* Effect.all([
-      relays.claim(message.messageId, CLAIM_MS),
+      relays.claim(message.messageId, owner, CLAIM_MS),
       relays.byThread(message.channelId),
     ]).pipe(Effect.retry(STORE_RETRY), Effect.either)
     if (known._tag === "Left") return yield* threadNote(message, NOT_RELAYED_STORE_DOWN)
@@ -245,18 +262,51 @@ const firstResponse = (alertId: AlertId, by: string) =>
 /** How many ordered queues the relay spreads its work over (by member, by thread). */
 const LANES = 8
 
-/** Work kept in order per key, over `LANES` single-worker queues: one key never waits behind another's lane-mates for long. */
+/**
+ * Work kept in order per key over `LANES` queues, each served by one fiber: a key's items are
+ * handled one after the other, and a slow item holds up only the keys of its lane. At shutdown
+ * (stop the source first) all lanes are worked off together for up to `SHUTDOWN_GRACE`.
+ */
 const keyedWorkers = <A>(what: string, handle: (item: A) => Effect.Effect<void>) =>
-  Effect.map(
-    Effect.all(Array.from({ length: LANES }, () => workerPool(what, 1, SHUTDOWN_GRACE, handle))),
-    (lanes) => ({
+  Effect.gen(function* () {
+    const lanes = yield* Effect.all(Array.from({ length: LANES }, () => Queue.unbounded<A>()))
+    let outstanding = 0
+    const serve = (lane: Queue.Queue<A>) =>
+      Queue.take(lane).pipe(
+        Effect.flatMap((item) =>
+          handle(item).pipe(
+            Effect.ensuring(
+              Effect.sync(() => {
+                outstanding -= 1
+              }),
+            ),
+          ),
+        ),
+        Effect.forever,
+      )
+    yield* Effect.forkScoped(Effect.all(lanes.map(serve), { concurrency: "unbounded" }))
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        if (outstanding === 0) return
+        yield* Effect.logInfo(`waiting for ${outstanding} ${what} to finish`)
+        const drained = yield* Effect.sync(() => outstanding === 0).pipe(
+          Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (done) => done }),
+          Effect.timeoutOption(SHUTDOWN_GRACE),
+        )
+        if (Option.isNone(drained)) yield* Effect.logWarning(`${outstanding} ${what} not relayed at shutdown`)
+      }),
+    )
+    return {
       offer: (key: string, item: A): void => {
         let h = 0
         for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0
-        lanes[h % LANES]?.offer(item)
+        const lane = lanes[h % LANES]
+        if (lane === undefined) return
+        outstanding += 1
+        Queue.unsafeOffer(lane, item)
       },
-    }),
-  )
+    }
+  })
 
 type RelayNeeds =
   | Discord
@@ -278,12 +328,14 @@ export const RelayLive = Layer.scopedDiscard(
     const context = yield* Effect.context<RelayNeeds>()
     const run = yield* drainingRunner<AlertLifecycle | Discord | NlpClient>("relay readings", SHUTDOWN_GRACE)
     const fork: Fork = (effect) => run(effect)
-    // Each member's DMs (each thread's messages) in order, one member never waiting behind another.
+    // This process's name on the messages it claims.
+    const owner = randomBytes(6).toString("hex")
+    // Each member's DMs (each thread's messages) in order; other members' go on in other lanes.
     const dms = yield* keyedWorkers("member DMs", (dm: DirectMessage) =>
-      onMemberDm(fork)(dm).pipe(Effect.provide(context)),
+      onMemberDm(fork, owner)(dm).pipe(Effect.provide(context)),
     )
     const answers = yield* keyedWorkers("staff thread messages", (m: IncomingMessage) =>
-      onThreadMessage(m).pipe(Effect.provide(context)),
+      onThreadMessage(owner)(m).pipe(Effect.provide(context)),
     )
     const { monitor, crisis, critical } = settings.dispatch.channels
     const alertChannels = new Set([...monitor, ...crisis, ...critical])

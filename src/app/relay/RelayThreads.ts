@@ -33,7 +33,11 @@ const STORE_RETRY = Schedule.exponential("200 millis").pipe(Schedule.intersect(S
 
 export interface RelayThreadsService {
   /** The staff thread on the alert, its introduction, and the relay on record. */
-  readonly open: (alert: Alert, start: RelayStart) => Effect.Effect<Relay, DiscordError | RedisError>
+  /** None when the alert closed meanwhile (the relay is then closed at once). */
+  readonly open: (
+    alert: Alert,
+    start: RelayStart,
+  ) => Effect.Effect<Option.Option<Relay>, DiscordError | RedisError>
   /** If the alert has the member's relay: the member is told, the thread told and archived, the relay closed. */
   readonly close: (alert: Alert) => Effect.Effect<void>
 }
@@ -103,18 +107,26 @@ const open = (ports: Ports) => (alert: Alert, start: RelayStart) =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
     const previous = yield* ports.relays.byMember(alert.origin.memberId).pipe(Effect.retry(STORE_RETRY))
-    if (Option.isSome(previous) && previous.value.alertId === alert.id) return previous.value
+    if (Option.isSome(previous) && previous.value.alertId === alert.id) return Option.some(previous.value)
     const fresh = yield* startThread(ports, alert)
     // Discord gives a thread started on a message the message's id.
     const threadId = Option.getOrElse(fresh, () => alert.origin.alertMessageId)
-    if (Option.isSome(fresh)) yield* introduce(ports, alert, threadId, start, now)
+    // A thread already on the alert that is not this alert's relay (one CRT members started, say)
+    // is told first that what is written there now goes to the member.
+    const ours = Option.isSome(fresh)
+      ? false
+      : Option.exists(
+          yield* ports.relays.byThread(threadId).pipe(Effect.retry(STORE_RETRY)),
+          (r) => r.alertId === alert.id,
+        )
+    if (!ours) yield* introduce(ports, alert, threadId, start, now)
     const relay: Relay = {
       alertId: alert.id,
       guildId: alert.origin.guildId,
       memberId: alert.origin.memberId,
       threadId,
       alertChannelId: alert.origin.alertChannelId,
-      startedBy: start._tag === "Contact" ? "ash" : "member",
+      startedBy: start._tag === "MemberWrote" && start.openedAlert ? "member" : "ash",
       openedAt: now,
       closedAt: null,
     }
@@ -124,8 +136,11 @@ const open = (ports: Ports) => (alert: Alert, start: RelayStart) =>
     if (Option.isSome(previous)) yield* moveFrom(ports, previous.value, relay, now)
     // Closed meanwhile (a Resolve while the thread was being opened): closed again, now that it is on record.
     const latest = yield* ports.alerts.get(alert.id).pipe(Effect.orElseSucceed(() => Option.none<Alert>()))
-    if (Option.isSome(latest) && latest.value.milestones.closed !== null) yield* close(ports)(latest.value)
-    return relay
+    if (Option.isSome(latest) && latest.value.milestones.closed !== null) {
+      yield* close(ports)(latest.value)
+      return Option.none<Relay>()
+    }
+    return Option.some(relay)
   }).pipe(Effect.annotateLogs({ alert: alert.id }))
 
 /** Close the alert's relay (its staff thread is on the alert message): told to the member if it was theirs still, the thread told and archived. */

@@ -8,7 +8,7 @@ import { Effect, Option } from "effect"
 import type { AlertId } from "../../core/Alert.js"
 import type { AllowedMentions } from "../../core/DiscordMessage.js"
 import type { IntakeMessage } from "../../core/Intake.js"
-import { type RelayedMessage, relayedEmbed } from "../../core/Relay.js"
+import { type RelayedMessage, type RelayStart, relayedEmbed } from "../../core/Relay.js"
 import { isAlertSeverity } from "../../core/Severity.js"
 import { AlertStore } from "../../shell/AlertStore.js"
 import { type DirectMessage, Discord } from "../../shell/discord/Discord.js"
@@ -60,19 +60,27 @@ const NOT_OPEN: Route = { _tag: "NotOpen" }
  * The relay on the member's open alert, opened now. Should the staff thread not open, the DM is
  * shown as a reply to the alert message (else in a notice): the CRT reads it either way.
  */
-const onAlert = (alertId: AlertId, dm: DirectMessage) =>
+const onAlert = (alertId: AlertId, dm: DirectMessage, openedByThisDm: boolean) =>
   Effect.gen(function* () {
     const store = yield* AlertStore
     const alert = yield* store.get(alertId)
     if (Option.isNone(alert) || alert.value.milestones.closed !== null) return NOT_OPEN
     const threads = yield* RelayThreads
-    const opened = yield* threads.open(alert.value, { _tag: "MemberWrote" }).pipe(Effect.either)
+    const contact = alert.value.milestones.ashContacted
+    // Ash reached out already (the thread of that contact did not open then): its relay now.
+    const start: RelayStart =
+      contact === null
+        ? { _tag: "MemberWrote", openedAlert: openedByThisDm }
+        : { _tag: "Contact", mode: contact.mode, by: contact.by }
+    const opened = yield* threads.open(alert.value, start).pipe(Effect.either)
     if (opened._tag === "Right") {
+      if (Option.isNone(opened.right)) return NOT_OPEN
       // The member is talking to Ash already: no automatic contact on top.
-      yield* (yield* AlertLifecycle)
-        .apply(alertId, { _tag: "MemberWroteToAsh" })
-        .pipe(Effect.catchAll((e) => Effect.logWarning(`automatic contact not called off: ${e.message}`)))
-      return { _tag: "Relay", relay: opened.right } satisfies Route
+      if (contact === null)
+        yield* (yield* AlertLifecycle)
+          .apply(alertId, { _tag: "MemberWroteToAsh" })
+          .pipe(Effect.catchAll((e) => Effect.logWarning(`automatic contact not called off: ${e.message}`)))
+      return { _tag: "Relay", relay: opened.right.value } satisfies Route
     }
     yield* Effect.logError(`no staff thread on alert ${alertId}: ${opened.left.message}`)
     const discord = yield* Discord
@@ -158,7 +166,10 @@ const newAlert = (dm: DirectMessage, guildId: string) =>
       yield* noticeOf(dm, `no alert could be opened (${outcome.reason})`)
       return Option.none<Relay>()
     }
-    const route = yield* onAlert(outcome._tag === "Posted" ? outcome.alertId : outcome.openAlertId, dm)
+    const route =
+      outcome._tag === "Posted"
+        ? yield* onAlert(outcome.alertId, dm, true)
+        : yield* onAlert(outcome.openAlertId, dm, false)
     if (route._tag === "Relay") return Option.some(route.relay)
     if (route._tag === "NotOpen") yield* noticeOf(dm, "its alert closed at once")
     return Option.none<Relay>()
@@ -190,7 +201,7 @@ export const relayForNewConversation = (dm: DirectMessage) =>
       "taken as none",
     )
     if (Option.isSome(open)) {
-      const route = yield* onAlert(open.value.alertId, dm)
+      const route = yield* onAlert(open.value.alertId, dm, false)
       if (route._tag === "Relay") return Option.some(route.relay)
       if (route._tag === "Shown") return Option.none<Relay>()
     }
