@@ -57,6 +57,13 @@ describe("bot configuration", () => {
     ["BOT_ALERT_EXPIRY_HOURS", "0", "decimals allowed"],
     ["BOT_SUPPORT_CHANNEL_ID", "support", "17–20 digits"],
     ["BOT_USER_OPTOUT_TTL_DAYS", "0.5", "whole number"],
+    ["BOT_RELAY_SIGN_WITH_NAME", "perhaps", "true or false"],
+    ["BOT_RELAY_UNSOLICITED_BELOW_THRESHOLD", "ignore", "alert or notice"],
+    ["BOT_WEEKLY_REPORT_DAY", "Someday", "monday … sunday"],
+    ["BOT_WEEKLY_REPORT_HOUR", "24", "0 to 23"],
+    ["BOT_WEEKLY_REPORT_TIMEZONE", "Mars/Olympus", "IANA"],
+    ["BOT_WEEKLY_REPORT_CHANNEL_IDS", "reports", "JSON array"],
+    ["BOT_TARGET_ACK_SECONDS", "5m", "whole number"],
     ["BOT_ASH_TEMPLATES_FILE", "/nonexistent/templates.json", "cannot read the file"],
   ])("%s=%j stops start-up naming the variable", (variable, value, expected) => {
     const config = load({ ...minimal, [variable]: value })
