@@ -34,6 +34,7 @@ export const offsetMsAt = (epochMs: number, timeZone: string): number => {
     f = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
     offsetFormatters.set(timeZone, f)
   }
+  // Stryker disable next-line StringLiteral: the formatter always names the offset.
   const name = f.formatToParts(epochMs).find((p) => p.type === "timeZoneName")?.value ?? "GMT"
   const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name)
   if (match === null) return 0
@@ -71,14 +72,11 @@ const occasionOn = (day: string, schedule: ReportSchedule): ReportOccasion => ({
 /** The most recent report time at or before `now`. */
 export const latestOccasion = (now: number, schedule: ReportSchedule): ReportOccasion => {
   const today = calendarOf(now, schedule.timeZone).day
-  for (let back = 0; back <= 7; back++) {
-    const day = addDays(today, -back)
-    if (weekdayOf(day) !== schedule.weekday) continue
-    const occasion = occasionOn(day, schedule)
-    if (occasion.at <= now) return occasion
-  }
-  // Unreachable: within eight days back there is always a past occurrence of the weekday.
-  return occasionOn(addDays(today, -7), schedule)
+  // The report weekday within the last seven days (today included); if its hour is still ahead, a week before.
+  // Stryker disable next-line ArithmeticOperator: "- 7" lands a week ahead, which the check below brings back.
+  const back = (weekdayOf(today) - schedule.weekday + 7) % 7
+  const occasion = occasionOn(addDays(today, -back), schedule)
+  return occasion.at <= now ? occasion : occasionOn(addDays(occasion.day, -7), schedule)
 }
 
 /** The report time after `occasion`: a week later, at the same local hour. */

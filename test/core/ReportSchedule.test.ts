@@ -45,6 +45,8 @@ describe("when the weekly report is due", () => {
     expect(offsetMsAt(0, "UTC")).toBe(0)
     expect(offsetMsAt(Date.parse("2026-07-01T00:00:00Z"), "America/New_York")).toBe(-240 * 60_000)
     expect(instantOf("2026-11-30", 9, "Asia/Kolkata")).toBe(Date.parse("2026-11-30T03:30:00Z"))
+    // The evening before New Zealand leaves summer time (13 h ahead then, 12 h after): still +13.
+    expect(instantOf("2026-04-04", 20, "Pacific/Auckland")).toBe(Date.parse("2026-04-04T07:00:00Z"))
   })
 
   it("is always the given weekday and hour, at or before now, and less than a week ago", () => {
