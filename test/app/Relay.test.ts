@@ -44,6 +44,16 @@ const firstRelayedIn = (threadId: string) =>
     Effect.map(relayedIn(threadId), (all) => Option.fromNullable(all[0])),
   )
 
+/** A CRT member writes in a channel (a staff thread). */
+const crtWrites = (channelId: string, userId: string, displayName: string, content: string) =>
+  Effect.flatMap(DiscordMemory, (d) =>
+    d.memberSays({
+      channelId,
+      content,
+      author: { id: userId, bot: false, displayName, avatarUrl: undefined, roleIds: [ROLE.crt] },
+    }),
+  )
+
 const memberDms = (userId: string, content: string) =>
   Effect.flatMap(DiscordMemory, (d) => d.memberDms({ userId, content }))
 
@@ -216,19 +226,8 @@ describe("the relay's edges", () => {
             ),
           )
           expect(moved.content).toContain(`<#${second.messageId}>`)
-          const discord = yield* DiscordMemory
           const dmsBefore = (yield* dmsTo(USER.jade)).length
-          yield* discord.memberSays({
-            channelId: first.messageId,
-            content: "are you still there?",
-            author: {
-              id: USER.crt1,
-              bot: false,
-              displayName: "Alex",
-              avatarUrl: undefined,
-              roleIds: [ROLE.crt],
-            },
-          })
+          yield* crtWrites(first.messageId, USER.crt1, "Alex", "are you still there?")
           yield* eventually(
             "the closed note",
             Effect.map(botMessagesIn(first.messageId), (all) =>
@@ -361,18 +360,7 @@ describe("the relay's clocks", () => {
           yield* memberDms(USER.sky, "hi")
           yield* firstRelayedIn(alert.messageId)
           yield* TestClock.adjust(2 * MINUTE)
-          const discord = yield* DiscordMemory
-          yield* discord.memberSays({
-            channelId: alert.messageId,
-            content: "Hi, I'm Alex. I'm glad you wrote.",
-            author: {
-              id: USER.crt1,
-              bot: false,
-              displayName: "Alex",
-              avatarUrl: undefined,
-              roleIds: [ROLE.crt],
-            },
-          })
+          yield* crtWrites(alert.messageId, USER.crt1, "Alex", "Hi, I'm Alex. I'm glad you wrote.")
           yield* editedTo(alert, "the first response", (m) => statusOf(m).includes("First human response"))
           const record = yield* recordOf(alert)
           expect(record.milestones.responded).toMatchObject({
@@ -425,18 +413,7 @@ describe("signing", () => {
         const alert = yield* alertFor(yield* say("critical", { from: USER.sky }))
         yield* memberDms(USER.sky, "hello")
         yield* firstRelayedIn(alert.messageId)
-        const discord = yield* DiscordMemory
-        yield* discord.memberSays({
-          channelId: alert.messageId,
-          content: "We're here for you.",
-          author: {
-            id: USER.crt1,
-            bot: false,
-            displayName: "Alex",
-            avatarUrl: undefined,
-            roleIds: [ROLE.crt],
-          },
-        })
+        yield* crtWrites(alert.messageId, USER.crt1, "Alex", "We're here for you.")
         const answer = yield* eventually(
           "the answer",
           Effect.map(dmsTo(USER.sky), (all) =>

@@ -38,7 +38,7 @@ import { AlertLifecycle } from "../alerts/AlertLifecycle.js"
 import { OUTAGE_RETRY } from "../alerts/Renotify.js"
 import { AshContact } from "../contact/AshContact.js"
 import { BotSettings } from "../runtime/BotSettings.js"
-import { drainingRunner, SHUTDOWN_GRACE } from "../runtime/Handlers.js"
+import { awaitDrained, drainingRunner, SHUTDOWN_GRACE } from "../runtime/Handlers.js"
 import { RelayThreads } from "./RelayThreads.js"
 import { noticeOf, relayedOf, relayForNewConversation } from "./Unsolicited.js"
 
@@ -285,17 +285,7 @@ const keyedWorkers = <A>(what: string, handle: (item: A) => Effect.Effect<void>)
         Effect.forever,
       )
     yield* Effect.forkScoped(Effect.all(lanes.map(serve), { concurrency: "unbounded" }))
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function* () {
-        if (outstanding === 0) return
-        yield* Effect.logInfo(`waiting for ${outstanding} ${what} to finish`)
-        const drained = yield* Effect.sync(() => outstanding === 0).pipe(
-          Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (done) => done }),
-          Effect.timeoutOption(SHUTDOWN_GRACE),
-        )
-        if (Option.isNone(drained)) yield* Effect.logWarning(`${outstanding} ${what} not relayed at shutdown`)
-      }),
-    )
+    yield* Effect.addFinalizer(() => awaitDrained(what, () => outstanding, SHUTDOWN_GRACE))
     return {
       offer: (key: string, item: A): void => {
         let h = 0

@@ -61,19 +61,7 @@ export const workerPool = <A, R>(
         { concurrency: "unbounded" },
       ),
     )
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function* () {
-        if (outstanding === 0) return
-        yield* Effect.logInfo(`waiting for ${outstanding} ${what} to finish`)
-        const drained = yield* Effect.sync(() => outstanding === 0).pipe(
-          Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (done) => done }),
-          Effect.timeoutOption(grace),
-        )
-        if (Option.isNone(drained)) {
-          yield* Effect.logWarning(`${outstanding} ${what} not processed at shutdown`)
-        }
-      }),
-    )
+    yield* Effect.addFinalizer(() => awaitDrained(what, () => outstanding, grace))
     return {
       offer: (item: A): void => {
         outstanding += 1
@@ -81,4 +69,23 @@ export const workerPool = <A, R>(
       },
       outstanding: Effect.sync(() => outstanding),
     }
+  })
+
+/**
+ * At shutdown, wait up to `grace` for the work counted by `outstanding` to finish (its source
+ * stopped first); what is left is logged as not processed.
+ */
+export const awaitDrained = (
+  what: string,
+  outstanding: () => number,
+  grace: Duration.DurationInput,
+): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    if (outstanding() === 0) return
+    yield* Effect.logInfo(`waiting for ${outstanding()} ${what} to finish`)
+    const drained = yield* Effect.sync(() => outstanding() === 0).pipe(
+      Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (done) => done }),
+      Effect.timeoutOption(grace),
+    )
+    if (Option.isNone(drained)) yield* Effect.logWarning(`${outstanding()} ${what} not processed at shutdown`)
   })
