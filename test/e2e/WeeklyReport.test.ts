@@ -1,0 +1,37 @@
+/**
+ * The weekly report on the Discord wire, with a real Redis: a report time that has just passed is
+ * reported at start-up, once, however many processes start and restart.
+ */
+import { describe, expect, it } from "vitest"
+import { WEEKDAYS } from "../../src/core/ReportSchedule.js"
+import { REPORT_TITLE } from "../../src/core/WeeklyReport.js"
+import { waitFor } from "./helpers.js"
+import { CHANNEL, worldForFile } from "./world.js"
+
+// The report is due at the start of the current hour, today (UTC): it has just passed.
+const now = new Date()
+const REPORT_NOW = {
+  BOT_WEEKLY_REPORT_ENABLED: "true",
+  BOT_WEEKLY_REPORT_DAY: WEEKDAYS[now.getUTCDay()] ?? "monday",
+  BOT_WEEKLY_REPORT_HOUR: String(now.getUTCHours()),
+  BOT_WEEKLY_REPORT_TIMEZONE: "UTC",
+}
+const file = worldForFile(REPORT_NOW)
+
+const reports = () =>
+  file.world.discord
+    .messages(CHANNEL.monitor)
+    .filter((m) => m.author.id === file.world.discord.botUser.id && m.embeds[0]?.title === REPORT_TITLE)
+
+describe("the weekly report", () => {
+  it("posted at start-up for a report time just passed, once across a second process and a restart", async () => {
+    const [report] = await waitFor("the report", () => (reports().length > 0 ? reports() : undefined), 10_000)
+    expect(report?.embeds[0]?.description).toMatch(/^Week of /)
+    expect(report?.embeds[0]?.fields?.length).toBeGreaterThan(0)
+    const second = await file.world.startBot(REPORT_NOW)
+    await file.restartBot()
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    await second.stop()
+    expect(reports()).toHaveLength(1)
+  })
+})
