@@ -49,6 +49,8 @@ export const REPLIES = {
   unknownCommand: "⚠️ Unknown command. Nothing was changed.",
   commandNotCrt: "⛔ Only members of the Crisis Response Team can use this command.",
   commandOutsideGuild: "This command works in the server only.",
+  reportUnavailable:
+    "⚠️ The report could not be made right now (the metrics store did not answer). Please try again in a moment.",
   storeDown:
     "⚠️ Your action could NOT be recorded right now (the alert store did not answer, or the alert kept changing). Please try again.",
 } as const

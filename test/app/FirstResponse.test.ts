@@ -196,7 +196,7 @@ describe("/ash optout", () => {
           const discord = yield* DiscordMemory
           const members = yield* MemberStore
           yield* settle
-          expect((yield* discord.registered).map((c) => c.name)).toEqual(["ash"])
+          expect((yield* discord.registered).map((c) => c.name)).toEqual(["ash", "metrics"])
           expect(yield* discord.registeredIn).toEqual([GUILD])
           const alert = yield* postAlert("critical", { from: USER.sky })
           const refused = yield* optOut(USER.bystander, [ROLE.member], { member: USER.sky })

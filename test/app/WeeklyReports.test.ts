@@ -2,9 +2,28 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, TestClock } from "effect"
 import { Features } from "../../src/app/main.js"
 import { WeeklyReports } from "../../src/app/reports/WeeklyReports.js"
+import { REPLIES } from "../../src/core/Replies.js"
 import { REPORT_TITLE } from "../../src/core/WeeklyReport.js"
 import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
-import { CHANNEL, MINUTE, onTwins, posts, settle, T0 } from "../support/app.js"
+import {
+  alertFor,
+  answered,
+  CHANNEL,
+  editedTo,
+  ephemeralText,
+  GUILD,
+  MINUTE,
+  onTwins,
+  posts,
+  press,
+  ROLE,
+  say,
+  settle,
+  statusOf,
+  T0,
+  USER,
+  withBot,
+} from "../support/app.js"
 
 // T0 is Thursday 2025-10-09 08:53:20 UTC: the most recent Monday 09:00 UTC is 2025-10-06.
 const MONDAY_NEXT = Date.parse("2025-10-13T09:00:00Z")
@@ -78,6 +97,49 @@ describe("the weekly report", () => {
             BOT_WEEKLY_REPORT_CHANNEL_IDS: JSON.stringify([CHANNEL.support]),
           },
         },
+      ),
+  )
+})
+
+const metrics = (options: Record<string, string | number>, roleIds: ReadonlyArray<string>) =>
+  Effect.flatMap(DiscordMemory, (d) =>
+    d.command({
+      name: "metrics",
+      subcommand: "report",
+      options,
+      userId: USER.crt1,
+      roleIds,
+      guildId: GUILD,
+      channelId: CHANNEL.crisis,
+    }),
+  )
+
+describe("/metrics report", () => {
+  it.effect(
+    "the CRT's report for the days asked, seen only by who asked; refused to others and for a range that makes no sense",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const alert = yield* alertFor(yield* say("high", { from: USER.sky }))
+          yield* TestClock.adjust(2 * MINUTE)
+          yield* press(alert, "Acknowledge", USER.crt2)
+          yield* editedTo(alert, "the acknowledgement", (m) => statusOf(m).includes("Acknowledged"))
+          const asked = yield* metrics({ days: 3 }, [ROLE.crt])
+          const answers = yield* answered(asked.interaction, "the report", (a) => a._tag === "editOriginal")
+          expect(answers[0]).toEqual({ _tag: "deferReply", ephemeral: true })
+          const edit = answers.find((a) => a._tag === "editOriginal")
+          const embed = edit?._tag === "editOriginal" ? edit.edit.embeds[0] : undefined
+          expect(embed?.title).toBe(REPORT_TITLE)
+          expect(embed?.description).toContain("October 07, 2025 – October 09, 2025 (3 days)")
+          const summary = embed?.fields.find((f) => f.name === "📈 Alert Summary")?.value ?? ""
+          expect(summary).toContain("Total alerts: **1**")
+          const times = embed?.fields.find((f) => f.name === "⏱️ Response Times")?.value ?? ""
+          expect(times).toContain("**Time to acknowledge** (n = 1)\navg 2m")
+          const other = yield* metrics({}, [])
+          expect(yield* ephemeralText(other.interaction)).toBe(REPLIES.commandNotCrt)
+          const wrong = yield* metrics({ from: "2025-10-09", to: "2025-10-01" }, [ROLE.crt])
+          expect(yield* ephemeralText(wrong.interaction)).toContain("must not be after")
+        }),
       ),
   )
 })

@@ -1,12 +1,20 @@
 /** The bot's slash commands: registered in the guild at start-up, each invocation authorised and answered. */
-import { Effect, Layer, Option, Stream } from "effect"
+import { Clock, Effect, Either, Layer, Option, Stream } from "effect"
+import { calendarOf } from "../../core/Calendar.js"
 import { REPLIES } from "../../core/Replies.js"
+import { reportRange } from "../../core/ReportRange.js"
 import type { AlertStore } from "../../shell/AlertStore.js"
-import { type CommandInvocation, type CommandSpec, Discord } from "../../shell/discord/Discord.js"
+import {
+  type CommandInvocation,
+  type CommandOptionValue,
+  type CommandSpec,
+  Discord,
+} from "../../shell/discord/Discord.js"
 import type { MemberStore } from "../../shell/MemberStore.js"
 import type { ResponseIndex } from "../../shell/ResponseIndex.js"
 import type { AlertLifecycle } from "../alerts/AlertLifecycle.js"
 import { optOutByCommand } from "../contact/OptOut.js"
+import { reportEmbed } from "../reports/WeeklyReports.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { drainingRunner, SHUTDOWN_GRACE } from "../runtime/Handlers.js"
 
@@ -27,13 +35,33 @@ export const ASH_COMMAND: CommandSpec = {
   ],
 }
 
+/** `/metrics report [days] [from to]`: the CRT's report for a range, seen only by who asked. */
+export const METRICS_COMMAND: CommandSpec = {
+  name: "metrics",
+  description: "The Crisis Response Team's response metrics",
+  options: [
+    {
+      type: "subcommand",
+      name: "report",
+      description: "The report of the last days (7 by default), or from one day to another",
+      options: [
+        { type: "integer", name: "days", description: "How many days, up to today", required: false },
+        { type: "string", name: "from", description: "The first day, YYYY-MM-DD", required: false },
+        { type: "string", name: "to", description: "The last day, YYYY-MM-DD", required: false },
+      ],
+    },
+  ],
+}
+
+const KNOWN = new Set([`${ASH_COMMAND.name} optout`, `${METRICS_COMMAND.name} report`])
+
 /** One invocation: only CRT roles may use it, in the server; ephemeral answers. */
 export const handleCommand = (command: CommandInvocation) =>
   Effect.gen(function* () {
     const discord = yield* Discord
     const settings = yield* BotSettings
     const answer = (content: string) => discord.interactions.reply(command.interaction, { content })
-    if (command.name !== ASH_COMMAND.name || command.subcommand !== "optout") {
+    if (!KNOWN.has(`${command.name} ${command.subcommand ?? ""}`)) {
       yield* Effect.logWarning(`unknown command /${command.name} ${command.subcommand ?? ""}`)
       return yield* answer(REPLIES.unknownCommand)
     }
@@ -44,11 +72,46 @@ export const handleCommand = (command: CommandInvocation) =>
       )
       return yield* answer(REPLIES.commandNotCrt)
     }
+    if (command.name === METRICS_COMMAND.name) return yield* metricsReport(command)
     yield* optOutByCommand(command, command.guildId)
   }).pipe(
     Effect.catchAllCause((cause) => Effect.logError("command failed", cause)),
     Effect.annotateLogs({ interaction: command.interaction.id, command: command.name }),
   )
+
+const numberOption = (value: CommandOptionValue | undefined): number | undefined =>
+  typeof value === "number" ? value : undefined
+const stringOption = (value: CommandOptionValue | undefined): string | undefined =>
+  typeof value === "string" ? value.trim() : undefined
+
+/** The report for the range asked, as an ephemeral answer; a range that makes no sense is told why. */
+const metricsReport = (command: CommandInvocation) =>
+  Effect.gen(function* () {
+    const discord = yield* Discord
+    const settings = yield* BotSettings
+    const now = yield* Clock.currentTimeMillis
+    const range = reportRange(
+      {
+        days: numberOption(command.options.days),
+        from: stringOption(command.options.from),
+        to: stringOption(command.options.to),
+      },
+      calendarOf(now, settings.metricsTimeZone).day,
+    )
+    if (Either.isLeft(range))
+      return yield* discord.interactions.reply(command.interaction, { content: range.left })
+    yield* discord.interactions.deferReply(command.interaction, true)
+    const embed = yield* reportEmbed(range.right.firstDay, range.right.days).pipe(Effect.either)
+    if (Either.isLeft(embed)) {
+      yield* Effect.logError(`/metrics report failed: ${embed.left.message}`)
+      return yield* discord.interactions.followUp(command.interaction, { content: REPLIES.reportUnavailable })
+    }
+    yield* discord.interactions.editOriginal(command.interaction, {
+      embeds: [embed.right],
+      components: [],
+      allowedMentions: { parse: [], roles: [], users: [], repliedUser: false },
+    })
+  })
 
 type CommandServices = AlertLifecycle | AlertStore | BotSettings | Discord | MemberStore | ResponseIndex
 
@@ -58,7 +121,7 @@ export const Commands = {
     Effect.gen(function* () {
       const discord = yield* Discord
       const settings = yield* BotSettings
-      yield* discord.registerCommands([ASH_COMMAND], Option.toArray(settings.guildId)).pipe(
+      yield* discord.registerCommands([ASH_COMMAND, METRICS_COMMAND], Option.toArray(settings.guildId)).pipe(
         Effect.tap(() => Effect.logInfo("slash commands registered")),
         Effect.catchAll((e) => Effect.logError(`slash commands NOT registered: ${e.message}`)),
       )

@@ -30,21 +30,23 @@ const NO_MENTIONS = { parse: [], roles: [], users: [], repliedUser: false } as c
 const daysFrom = (first: string, n: number): ReadonlyArray<string> =>
   Array.from({ length: n }, (_, i) => addDays(first, i))
 
-/** The report of the week before `occasion`, from the daily aggregates (never the alerts themselves). */
-export const weeklyReportEmbed = (occasion: ReportOccasion) =>
+/**
+ * The report of `days` days from `firstDay`, against as many days before, from the daily
+ * aggregates (never the alerts themselves: its cost depends on the days, not the alerts).
+ */
+export const reportEmbed = (firstDay: string, days: number) =>
   Effect.gen(function* () {
     const settings = yield* BotSettings
     const store = yield* AlertStore
-    const previousFirst = addDays(occasion.firstDay, -7)
-    const all = yield* store.daily(daysFrom(previousFirst, 14))
-    const previous = all.slice(0, 7).reduce((acc, d) => merge(acc, d.aggregate), empty)
-    const [first, ...rest] = all.slice(7)
-    const days: readonly [DayAggregate, ...ReadonlyArray<DayAggregate>] = [
-      first ?? { day: occasion.firstDay, aggregate: empty },
+    const all = yield* store.daily(daysFrom(addDays(firstDay, -days), 2 * days))
+    const previous = all.slice(0, days).reduce((acc, d) => merge(acc, d.aggregate), empty)
+    const [first, ...rest] = all.slice(days)
+    const period: readonly [DayAggregate, ...ReadonlyArray<DayAggregate>] = [
+      first ?? { day: firstDay, aggregate: empty },
       ...rest,
     ]
     const summary = summarize({
-      days,
+      days: period,
       previous,
       targets: { acknowledge: settings.targets.acknowledgeMs, first_response: settings.targets.responseMs },
     })
@@ -55,6 +57,9 @@ export const weeklyReportEmbed = (occasion: ReportOccasion) =>
     })
     return { ...report, timestamp: report.timestamp ?? new Date(now).toISOString() } satisfies EmbedData
   })
+
+/** The report of the week before `occasion`. */
+export const weeklyReportEmbed = (occasion: ReportOccasion) => reportEmbed(occasion.firstDay, 7)
 
 /** Post the week's report to every report channel; true when at least one took it. */
 const postTo = (channels: ReadonlyArray<string>, embed: EmbedData) =>
