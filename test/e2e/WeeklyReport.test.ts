@@ -5,8 +5,8 @@
 import { describe, expect, it } from "vitest"
 import { WEEKDAYS } from "../../src/core/ReportSchedule.js"
 import { REPORT_TITLE } from "../../src/core/WeeklyReport.js"
-import { waitFor } from "./helpers.js"
-import { CHANNEL, worldForFile } from "./world.js"
+import { ephemeralText, waitFor } from "./helpers.js"
+import { CHANNEL, USER, worldForFile } from "./world.js"
 
 // The report is due at the start of the current hour, today (UTC): it has just passed.
 const now = new Date()
@@ -33,5 +33,28 @@ describe("the weekly report", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500))
     await second.stop()
     expect(reports()).toHaveLength(1)
+  })
+})
+
+describe("/metrics report on the wire", () => {
+  it("a guild command for the CRT only: refused to a member, an ephemeral report for the CRT", async () => {
+    const { discord } = file.world
+    expect(discord.registeredCommands.map((c) => c.command.name)).toContain("metrics")
+    const run = (userId: string, options: Record<string, string | number>) =>
+      discord.runSlashCommand({
+        name: "metrics",
+        subcommand: "report",
+        userId,
+        channelId: CHANNEL.crisis,
+        options,
+      })
+    expect(await ephemeralText(run(USER.bystander, {}))).toContain("Only members of the Crisis Response Team")
+    const asked = run(USER.crt1, { days: 14 })
+    const deferred = JSON.stringify(await asked.firstCallback)
+    // Deferred as an ephemeral answer (flags 64): only who asked sees it.
+    expect(deferred).toContain('"flags":64')
+    const edit = JSON.stringify(await asked.waitForCall((c) => c.kind !== "callback", 5_000))
+    expect(edit).toContain(REPORT_TITLE)
+    expect(edit).toContain("(14 days)")
   })
 })
