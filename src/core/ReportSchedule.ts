@@ -83,6 +83,15 @@ export const latestOccasion = (now: number, schedule: ReportSchedule): ReportOcc
 export const nextOccasion = (occasion: ReportOccasion, schedule: ReportSchedule): ReportOccasion =>
   occasionOn(addDays(occasion.day, 7), schedule)
 
+/** The Monday of an ISO week `YYYY-Www`, or null when there is no such week. */
+export const mondayOfIsoWeek = (week: string): string | null => {
+  const match = /^(\d{4})-W(\d{2})$/.exec(week)
+  if (match === null) return null
+  const jan4 = `${match[1]}-01-04`
+  const monday = addDays(addDays(jan4, -((weekdayOf(jan4) + 6) % 7)), (Number(match[2]) - 1) * 7)
+  return isoWeekOf(monday) === week ? monday : null
+}
+
 /** The weekday names accepted in configuration, Sunday first (as `weekdayOf`). */
 export const WEEKDAYS = [
   "sunday",

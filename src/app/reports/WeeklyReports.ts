@@ -30,13 +30,18 @@ const NO_MENTIONS = { parse: [], roles: [], users: [], repliedUser: false } as c
 const daysFrom = (first: string, n: number): ReadonlyArray<string> =>
   Array.from({ length: n }, (_, i) => addDays(first, i))
 
+/** What a report is measured against, and the timezone its days and hours were counted in. */
+export interface ReportBasis {
+  readonly targets: { readonly acknowledgeMs: number; readonly responseMs: number }
+  readonly timeZone: string
+}
+
 /**
- * The report of `days` days from `firstDay`, against as many days before, from the daily
- * aggregates (never the alerts themselves: its cost depends on the days, not the alerts).
+ * The summary and report embed of `days` days from `firstDay`, against as many days before,
+ * from the daily aggregates (never the alerts themselves: its cost depends on the days only).
  */
-export const reportEmbed = (firstDay: string, days: number) =>
+export const reportOf = (firstDay: string, days: number, basis: ReportBasis) =>
   Effect.gen(function* () {
-    const settings = yield* BotSettings
     const store = yield* AlertStore
     const all = yield* store.daily(daysFrom(addDays(firstDay, -days), 2 * days))
     const previous = all.slice(0, days).reduce((acc, d) => merge(acc, d.aggregate), empty)
@@ -48,15 +53,22 @@ export const reportEmbed = (firstDay: string, days: number) =>
     const summary = summarize({
       days: period,
       previous,
-      targets: { acknowledge: settings.targets.acknowledgeMs, first_response: settings.targets.responseMs },
+      targets: { acknowledge: basis.targets.acknowledgeMs, first_response: basis.targets.responseMs },
     })
-    const now = yield* Clock.currentTimeMillis
-    const report = renderWeeklyReport(summary, {
-      timeZone: settings.metricsTimeZone,
-      timestamp: new Date(now).toISOString(),
-    })
-    return { ...report, timestamp: report.timestamp ?? new Date(now).toISOString() } satisfies EmbedData
+    const timestamp = new Date(yield* Clock.currentTimeMillis).toISOString()
+    const report = renderWeeklyReport(summary, { timeZone: basis.timeZone, timestamp })
+    const embed = { ...report, timestamp: report.timestamp ?? timestamp } satisfies EmbedData
+    return { summary, embed }
   })
+
+/** The report embed of a range, with the bot's targets and metrics timezone. */
+export const reportEmbed = (firstDay: string, days: number) =>
+  Effect.flatMap(BotSettings, (settings) =>
+    Effect.map(
+      reportOf(firstDay, days, { targets: settings.targets, timeZone: settings.metricsTimeZone }),
+      (r) => r.embed,
+    ),
+  )
 
 /** The report of the week before `occasion`. */
 export const weeklyReportEmbed = (occasion: ReportOccasion) => reportEmbed(occasion.firstDay, 7)
