@@ -16,6 +16,7 @@ import {
   type EmbedField,
   fitEmbed,
   fitText,
+  NO_MENTIONS,
 } from "./DiscordMessage.js"
 import { pingRolesFor } from "./Dispatch.js"
 import { codeBlock, escapeInline, escapePlain, titleCase, truncateCodePoints } from "./Markdown.js"
@@ -180,8 +181,6 @@ const MAX_DATE_MS = 8_640_000_000_000_000
 
 const isoTimestamp = (epochMs: number): string =>
   new Date(Number.isFinite(epochMs) ? Math.min(Math.max(epochMs, 0), MAX_DATE_MS) : 0).toISOString()
-
-const NO_MENTIONS: AllowedMentions = { parse: [], roles: [], users: [], repliedUser: false }
 
 /** The ping line and the roles it may ping: whole mentions only, within Discord's limits. */
 const ping = (

@@ -4,6 +4,9 @@
  */
 import { fitMapped } from "./Markdown.js"
 
+/** Mentions that ping nobody, whatever the text says. */
+export const NO_MENTIONS: AllowedMentions = { parse: [], roles: [], users: [], repliedUser: false }
+
 /** Discord's limits (UTF-16 units; Discord counts characters, so this is never looser). */
 export const EMBED_LIMITS = {
   title: 256,

@@ -1,6 +1,8 @@
 /** The bot's slash commands: registered in the guild at start-up, each invocation authorised and answered. */
+
 import { Clock, Effect, Either, Layer, Option, Stream } from "effect"
 import { calendarOf } from "../../core/Calendar.js"
+import { NO_MENTIONS } from "../../core/DiscordMessage.js"
 import { REPLIES } from "../../core/Replies.js"
 import { reportRange } from "../../core/ReportRange.js"
 import type { AlertStore } from "../../shell/AlertStore.js"
@@ -109,7 +111,7 @@ const metricsReport = (command: CommandInvocation) =>
     yield* discord.interactions.editOriginal(command.interaction, {
       embeds: [embed.right],
       components: [],
-      allowedMentions: { parse: [], roles: [], users: [], repliedUser: false },
+      allowedMentions: NO_MENTIONS,
     })
   })
 

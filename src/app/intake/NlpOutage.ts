@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
 import { Clock, Context, Effect, Layer, Option, Ref, Schedule } from "effect"
+import { NO_MENTIONS } from "../../core/DiscordMessage.js"
 import type { IntakeMessage } from "../../core/Intake.js"
 import { Discord } from "../../shell/discord/Discord.js"
 import { type IntakeCounter, IntakeCounters } from "../../shell/IntakeCounters.js"
@@ -77,7 +78,7 @@ export const postNotice = (content: string) =>
     if (channelId === undefined) return yield* Effect.logError(`no channel for a CRT notice: ${content}`)
     yield* discord.post(channelId, {
       content,
-      allowedMentions: { parse: [], roles: [], users: [], repliedUser: false },
+      allowedMentions: NO_MENTIONS,
     })
   }).pipe(Effect.catchAll((e) => Effect.logError(e.message)))
 

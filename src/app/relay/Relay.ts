@@ -6,9 +6,9 @@
  * MEDIUM) becomes a notice in the monitor channel.
  */
 import { randomBytes } from "node:crypto"
-import { Effect, Layer, Option, Queue, Schedule, Stream } from "effect"
+import { Effect, Layer, Option, Schedule, Stream } from "effect"
 import type { AlertId } from "../../core/Alert.js"
-import type { AllowedMentions } from "../../core/DiscordMessage.js"
+import { NO_MENTIONS } from "../../core/DiscordMessage.js"
 import { pingRolesFor } from "../../core/Dispatch.js"
 import {
   firstReplyPing,
@@ -38,15 +38,17 @@ import { AlertLifecycle } from "../alerts/AlertLifecycle.js"
 import { OUTAGE_RETRY } from "../alerts/Renotify.js"
 import { AshContact } from "../contact/AshContact.js"
 import { BotSettings } from "../runtime/BotSettings.js"
-import { awaitDrained, drainingRunner, SHUTDOWN_GRACE } from "../runtime/Handlers.js"
-import { RelayThreads } from "./RelayThreads.js"
-import { noticeOf, relayedOf, relayForNewConversation } from "./Unsolicited.js"
+import { drainingRunner, keyedWorkerPool, SHUTDOWN_GRACE } from "../runtime/Handlers.js"
+import { RelayThreads, STORE_RETRY } from "./RelayThreads.js"
+import {
+  type NewConversation,
+  nlpRequestOf,
+  noticeOf,
+  relayedOf,
+  relayForNewConversation,
+} from "./Unsolicited.js"
 
-const NO_MENTIONS: AllowedMentions = { parse: [], roles: [], users: [], repliedUser: false }
 const DAY_MS = 86_400_000
-
-/** A read of the relay store is retried briefly while Redis does not answer. */
-const STORE_RETRY = Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(4)))
 
 /** How long an answer waits for its alert to be on record before counting as the first response. */
 const AWAIT_RECORD = Schedule.spaced("250 millis").pipe(Schedule.upTo("15 seconds"))
@@ -54,7 +56,7 @@ const AWAIT_RECORD = Schedule.spaced("250 millis").pipe(Schedule.upTo("15 second
 /** What the NLP reads in a relayed message: its severity, or why there is none. */
 const readingOf = (dm: DirectMessage) =>
   Effect.flatMap(NlpClient, (nlp) =>
-    nlp.analyze({ message: dm.content, userId: dm.authorId, channelId: dm.channelId, history: [] }).pipe(
+    nlp.analyze(nlpRequestOf(dm)).pipe(
       Effect.map((analysis): RelayedReading => ({ severity: analysis.severity })),
       Effect.catchAll((e) =>
         Effect.succeed<RelayedReading>({
@@ -64,12 +66,15 @@ const readingOf = (dm: DirectMessage) =>
     ),
   )
 
-/** The reading shown on the relayed message; a severity above the alert's raises it (and re-pings). */
-const showReading = (relay: Relay, dm: DirectMessage, posted: MessageRef) =>
+/**
+ * The reading shown on the relayed message (`known` when the DM was read on the way already); a
+ * severity above the alert's raises it (and re-pings).
+ */
+const showReading = (relay: Relay, dm: DirectMessage, posted: MessageRef, known: RelayedReading | null) =>
   Effect.gen(function* () {
     if (dm.content.trim() === "") return
     const discord = yield* Discord
-    const reading = yield* readingOf(dm)
+    const reading = known ?? (yield* readingOf(dm))
     yield* discord
       .edit(posted, {
         embeds: [relayedEmbed(relayedOf(dm), reading)],
@@ -159,25 +164,28 @@ const onMemberDm = (fork: Fork, owner: string) => (dm: DirectMessage) =>
   Effect.gen(function* () {
     const relays = yield* RelayStore
     // Without the store, the bot cannot tell where the message belongs: shown to the CRT as it is.
-    const known = yield* Effect.all([
-      relays.claim(dm.messageId, owner, CLAIM_MS),
-      relays.byMember(dm.authorId),
-    ]).pipe(Effect.retry(STORE_RETRY), Effect.either)
+    const known = yield* Effect.all(
+      [relays.claim(dm.messageId, owner, CLAIM_MS), relays.byMember(dm.authorId)],
+      { concurrency: 2 },
+    ).pipe(Effect.retry(STORE_RETRY), Effect.either)
     if (known._tag === "Left")
       return yield* noticeOf(dm, "the bot's store did not answer, so its conversation is unknown")
     const [mine, current] = known.right
     if (!mine) return
     const live = yield* stillOpen(current)
-    const relay = Option.isSome(live) ? live : yield* relayForNewConversation(dm)
-    if (Option.isNone(relay)) return
-    const wrote = yield* relays.memberWrote(relay.value.alertId, DAY_MS * 30).pipe(
+    const conversation = Option.isSome(live)
+      ? Option.some<NewConversation>({ relay: live.value, reading: null })
+      : yield* relayForNewConversation(dm)
+    if (Option.isNone(conversation)) return
+    const { relay, reading } = conversation.value
+    const wrote = yield* relays.memberWrote(relay.alertId, DAY_MS * 30).pipe(
       // Unknown: no second ping, no automatic reply.
       Effect.orElseSucceed(() => ({ first: false, answered: true })),
     )
-    const posted = yield* postToThread(relay.value, dm, wrote.first)
+    const posted = yield* postToThread(relay, dm, wrote.first)
     if (Option.isNone(posted)) return yield* noticeOf(dm, "its conversation thread and alert did not take it")
     yield* answerMember(dm, wrote)
-    fork(showReading(relay.value, dm, posted.value))
+    fork(showReading(relay, dm, posted.value, reading))
   }).pipe(
     Effect.catchAllCause((cause) =>
       Effect.zipRight(
@@ -223,10 +231,10 @@ const sendToMember = (relay: Relay, message: IncomingMessage) =>
 const onThreadMessage = (owner: string) => (message: IncomingMessage) =>
   Effect.gen(function* () {
     const relays = yield* RelayStore
-    const known = yield* Effect.all([
-      relays.claim(message.messageId, owner, CLAIM_MS),
-      relays.byThread(message.channelId),
-    ]).pipe(Effect.retry(STORE_RETRY), Effect.either)
+    const known = yield* Effect.all(
+      [relays.claim(message.messageId, owner, CLAIM_MS), relays.byThread(message.channelId)],
+      { concurrency: 2 },
+    ).pipe(Effect.retry(STORE_RETRY), Effect.either)
     if (known._tag === "Left") return yield* threadNote(message, NOT_RELAYED_STORE_DOWN)
     const [mine, relay] = known.right
     if (!mine || Option.isNone(relay)) return
@@ -262,42 +270,6 @@ const firstResponse = (alertId: AlertId, by: string) =>
 /** How many ordered queues the relay spreads its work over (by member, by thread). */
 const LANES = 8
 
-/**
- * Work kept in order per key over `LANES` queues, each served by one fiber: a key's items are
- * handled one after the other, and a slow item holds up only the keys of its lane. At shutdown
- * (stop the source first) all lanes are worked off together for up to `SHUTDOWN_GRACE`.
- */
-const keyedWorkers = <A>(what: string, handle: (item: A) => Effect.Effect<void>) =>
-  Effect.gen(function* () {
-    const lanes = yield* Effect.all(Array.from({ length: LANES }, () => Queue.unbounded<A>()))
-    let outstanding = 0
-    const serve = (lane: Queue.Queue<A>) =>
-      Queue.take(lane).pipe(
-        Effect.flatMap((item) =>
-          handle(item).pipe(
-            Effect.ensuring(
-              Effect.sync(() => {
-                outstanding -= 1
-              }),
-            ),
-          ),
-        ),
-        Effect.forever,
-      )
-    yield* Effect.forkScoped(Effect.all(lanes.map(serve), { concurrency: "unbounded" }))
-    yield* Effect.addFinalizer(() => awaitDrained(what, () => outstanding, SHUTDOWN_GRACE))
-    return {
-      offer: (key: string, item: A): void => {
-        let h = 0
-        for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0
-        const lane = lanes[h % LANES]
-        if (lane === undefined) return
-        outstanding += 1
-        Queue.unsafeOffer(lane, item)
-      },
-    }
-  })
-
 type RelayNeeds =
   | Discord
   | BotSettings
@@ -321,11 +293,14 @@ export const RelayLive = Layer.scopedDiscard(
     // This process's name on the messages it claims.
     const owner = randomBytes(6).toString("hex")
     // Each member's DMs (each thread's messages) in order; other members' go on in other lanes.
-    const dms = yield* keyedWorkers("member DMs", (dm: DirectMessage) =>
+    const dms = yield* keyedWorkerPool("member DMs", LANES, SHUTDOWN_GRACE, (dm: DirectMessage) =>
       onMemberDm(fork, owner)(dm).pipe(Effect.provide(context)),
     )
-    const answers = yield* keyedWorkers("staff thread messages", (m: IncomingMessage) =>
-      onThreadMessage(owner)(m).pipe(Effect.provide(context)),
+    const answers = yield* keyedWorkerPool(
+      "staff thread messages",
+      LANES,
+      SHUTDOWN_GRACE,
+      (m: IncomingMessage) => onThreadMessage(owner)(m).pipe(Effect.provide(context)),
     )
     const { monitor, crisis, critical } = settings.dispatch.channels
     const alertChannels = new Set([...monitor, ...crisis, ...critical])

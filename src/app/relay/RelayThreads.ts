@@ -4,9 +4,11 @@
  * the member by DM and closes it when the alert closes; the relay opens one when a member with
  * an open alert writes to Ash first.
  */
+
 import { Clock, Context, Effect, Layer, Option, Schedule } from "effect"
 import type { Alert } from "../../core/Alert.js"
 import { renderWelcome } from "../../core/AshWelcome.js"
+import { NO_MENTIONS } from "../../core/DiscordMessage.js"
 import {
   CLOSING_MESSAGE,
   type RelayStart,
@@ -28,8 +30,8 @@ const CLOSED_KNOWN_MS = 7 * DAY_MS
 /** Discord's answer when the message has a thread already (the relay's own, opened before). */
 const THREAD_EXISTS = 160004
 
-/** A relay write is retried briefly while Redis does not answer. */
-const STORE_RETRY = Schedule.exponential("200 millis").pipe(Schedule.intersect(Schedule.recurs(4)))
+/** A relay record read or written is retried briefly while Redis does not answer. */
+export const STORE_RETRY = Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(4)))
 
 export interface RelayThreadsService {
   /** The staff thread on the alert, its introduction, and the relay on record. */
@@ -41,8 +43,6 @@ export interface RelayThreadsService {
   /** If the alert has the member's relay: the member is told, the thread told and archived, the relay closed. */
   readonly close: (alert: Alert) => Effect.Effect<void>
 }
-
-const NO_MENTIONS = { parse: [], roles: [], users: [], repliedUser: false } as const
 
 interface Ports {
   readonly discord: Discord["Type"]

@@ -6,9 +6,9 @@
  */
 import { Effect, Option } from "effect"
 import type { AlertId } from "../../core/Alert.js"
-import type { AllowedMentions } from "../../core/DiscordMessage.js"
+import { NO_MENTIONS } from "../../core/DiscordMessage.js"
 import type { IntakeMessage } from "../../core/Intake.js"
-import { type RelayedMessage, type RelayStart, relayedEmbed } from "../../core/Relay.js"
+import { type RelayedMessage, type RelayedReading, type RelayStart, relayedEmbed } from "../../core/Relay.js"
 import { isAlertSeverity } from "../../core/Severity.js"
 import { AlertStore } from "../../shell/AlertStore.js"
 import { type DirectMessage, Discord } from "../../shell/discord/Discord.js"
@@ -23,8 +23,6 @@ import { verdictOf } from "../intake/Analyse.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { withinBudget } from "../runtime/Budgets.js"
 import { RelayThreads } from "./RelayThreads.js"
-
-const NO_MENTIONS: AllowedMentions = { parse: [], roles: [], users: [], repliedUser: false }
 
 /** A DM as the CRT reads it (in the staff thread, a reply on the alert, a notice). */
 export const relayedOf = (dm: DirectMessage): RelayedMessage => ({
@@ -102,28 +100,43 @@ const onAlert = (alertId: AlertId, dm: DirectMessage, openedByThisDm: boolean) =
     ),
   )
 
+/** What the NLP is asked about a member's DM (no history: DMs are not kept). */
+export const nlpRequestOf = (dm: DirectMessage) => ({
+  message: dm.content,
+  userId: dm.authorId,
+  channelId: dm.channelId,
+  history: [],
+})
+
+/** A conversation for a DM: its relay, and the NLP's reading of the DM when it was read on the way. */
+export interface NewConversation {
+  readonly relay: Relay
+  readonly reading: RelayedReading | null
+}
+
 /** What the NLP says; when it cannot say, the DM is taken as MEDIUM (a member wrote to Ash: a person should read it). */
 const verdictFor = (dm: DirectMessage) =>
   Effect.gen(function* () {
     const nlp = yield* NlpClient
-    const analysed = yield* nlp
-      .analyze({ message: dm.content, userId: dm.authorId, channelId: dm.channelId, history: [] })
-      .pipe(Effect.option)
-    if (Option.isSome(analysed)) return verdictOf(analysed.value, 1)
+    const analysed = yield* nlp.analyze(nlpRequestOf(dm)).pipe(Effect.option)
+    if (Option.isSome(analysed)) return Option.some(verdictOf(analysed.value, 1))
     yield* Effect.logWarning("a member's DM could not be analysed: taken as MEDIUM")
-    return {
-      severity: "medium",
-      crisisScore: 0,
-      channelSensitivity: 1,
-      escalation: false,
-      analysis: {
-        confidence: 0,
-        keyFactors: ["NLP unavailable: not analysed"],
-        requestId: "none",
-        processingTimeMs: null,
-      },
-    } satisfies Verdict
+    return Option.none<Verdict>()
   })
+
+/** When the NLP could not read the DM: MEDIUM, saying so. */
+const UNREAD: Verdict = {
+  severity: "medium",
+  crisisScore: 0,
+  channelSensitivity: 1,
+  escalation: false,
+  analysis: {
+    confidence: 0,
+    keyFactors: ["NLP unavailable: not analysed"],
+    requestId: "none",
+    processingTimeMs: null,
+  },
+}
 
 /** The CRT reads the DM in the monitor channel (or the next alert channel that takes it). */
 export const noticeOf = (dm: DirectMessage, why: string) =>
@@ -143,11 +156,12 @@ export const noticeOf = (dm: DirectMessage, why: string) =>
 const newAlert = (dm: DirectMessage, guildId: string) =>
   Effect.gen(function* () {
     const settings = yield* BotSettings
-    const verdict = yield* verdictFor(dm)
+    const read = yield* verdictFor(dm)
+    const verdict = Option.getOrElse(read, () => UNREAD)
     const floor = !isAlertSeverity(verdict.severity)
     if (floor && settings.relay.belowThreshold === "notice") {
       yield* noticeOf(dm, `the NLP reads it as ${verdict.severity.toUpperCase()}, so no alert was opened`)
-      return Option.none<Relay>()
+      return Option.none<NewConversation>()
     }
     const message: IntakeMessage = {
       guildId,
@@ -164,21 +178,23 @@ const newAlert = (dm: DirectMessage, guildId: string) =>
     const outcome = yield* dispatcher.dispatch(message, floor ? { ...verdict, severity: "medium" } : verdict)
     if (outcome._tag === "Failed" || outcome._tag === "Skipped") {
       yield* noticeOf(dm, `no alert could be opened (${outcome.reason})`)
-      return Option.none<Relay>()
+      return Option.none<NewConversation>()
     }
     const route =
       outcome._tag === "Posted"
         ? yield* onAlert(outcome.alertId, dm, true)
         : yield* onAlert(outcome.openAlertId, dm, false)
-    if (route._tag === "Relay") return Option.some(route.relay)
+    // The DM was read on the way: the relay shows that reading instead of asking again.
+    const reading = Option.match(read, { onNone: () => null, onSome: (v) => ({ severity: v.severity }) })
+    if (route._tag === "Relay") return Option.some<NewConversation>({ relay: route.relay, reading })
     if (route._tag === "NotOpen") yield* noticeOf(dm, "its alert closed at once")
-    return Option.none<Relay>()
+    return Option.none<NewConversation>()
   }).pipe(
     Effect.catchAll((e) =>
       Effect.zipRight(
         Effect.logError(`no alert for a member's DM: ${e._tag}`),
         noticeOf(dm, "no alert could be opened"),
-      ).pipe(Effect.as(Option.none<Relay>())),
+      ).pipe(Effect.as(Option.none<NewConversation>())),
     ),
   )
 
@@ -191,7 +207,7 @@ export const relayForNewConversation = (dm: DirectMessage) =>
     const guild = yield* guildOf(dm)
     if (Option.isNone(guild)) {
       yield* noticeOf(dm, "they share no server with the bot that it could open an alert in")
-      return Option.none<Relay>()
+      return Option.none<NewConversation>()
     }
     const responses = yield* ResponseIndex
     const open = yield* withinBudget(
@@ -202,8 +218,8 @@ export const relayForNewConversation = (dm: DirectMessage) =>
     )
     if (Option.isSome(open)) {
       const route = yield* onAlert(open.value.alertId, dm, false)
-      if (route._tag === "Relay") return Option.some(route.relay)
-      if (route._tag === "Shown") return Option.none<Relay>()
+      if (route._tag === "Relay") return Option.some<NewConversation>({ relay: route.relay, reading: null })
+      if (route._tag === "Shown") return Option.none<NewConversation>()
     }
     return yield* newAlert(dm, guild.value)
   })

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto"
 import { Clock, Data, Duration, Effect, Layer, Option, Schedule } from "effect"
 import { addDays } from "../../core/Calendar.js"
 import { empty, merge } from "../../core/DailyAggregate.js"
-import type { EmbedData } from "../../core/DiscordMessage.js"
+import { type EmbedData, NO_MENTIONS } from "../../core/DiscordMessage.js"
 import { latestOccasion, nextOccasion, type ReportOccasion } from "../../core/ReportSchedule.js"
 import { renderWeeklyReport } from "../../core/WeeklyReport.js"
 import { type DayAggregate, summarize } from "../../core/WeeklySummary.js"
@@ -24,8 +24,6 @@ const CLAIM_MS = 10 * 60_000
 
 /** A failed report is tried again, with back-off, for about a quarter of an hour. */
 const RETRY = Schedule.exponential("5 seconds").pipe(Schedule.intersect(Schedule.recurs(6)))
-
-const NO_MENTIONS = { parse: [], roles: [], users: [], repliedUser: false } as const
 
 const daysFrom = (first: string, n: number): ReadonlyArray<string> =>
   Array.from({ length: n }, (_, i) => addDays(first, i))

@@ -27,6 +27,42 @@ export const drainingRunner = <R>(what: string, grace: Duration.DurationInput) =
     return yield* FiberSet.runtime(running)<R>()
   })
 
+/** Queues served by fibers, with what is offered but not finished counted for the shutdown drain. */
+const servedQueues = <A, R>(
+  what: string,
+  queues: ReadonlyArray<Queue.Queue<A>>,
+  workersPerQueue: number,
+  grace: Duration.DurationInput,
+  handle: (item: A) => Effect.Effect<void, never, R>,
+) =>
+  Effect.gen(function* () {
+    // Offered but not finished: queued plus in progress.
+    let outstanding = 0
+    const serve = (queue: Queue.Queue<A>) =>
+      Queue.take(queue).pipe(
+        Effect.flatMap((item) =>
+          handle(item).pipe(
+            Effect.ensuring(
+              Effect.sync(() => {
+                outstanding -= 1
+              }),
+            ),
+          ),
+        ),
+        Effect.forever,
+      )
+    const workers = queues.flatMap((q) => Array.from({ length: workersPerQueue }, () => serve(q)))
+    yield* Effect.forkScoped(Effect.all(workers, { concurrency: "unbounded" }))
+    yield* Effect.addFinalizer(() => awaitDrained(what, () => outstanding, grace))
+    return {
+      offer: (queue: Queue.Queue<A>, item: A): void => {
+        outstanding += 1
+        Queue.unsafeOffer(queue, item)
+      },
+      outstanding: Effect.sync(() => outstanding),
+    }
+  })
+
 /**
  * A first-in, first-out queue served by `workers` fibers, for work that arrives in bursts (a busy
  * channel, a gateway replay). `offer` never blocks and never drops. When the scope closes, the
@@ -41,33 +77,31 @@ export const workerPool = <A, R>(
 ) =>
   Effect.gen(function* () {
     const queue = yield* Queue.unbounded<A>()
-    // Offered but not finished: queued plus in progress.
-    let outstanding = 0
-    const serve = Queue.take(queue).pipe(
-      Effect.flatMap((item) =>
-        handle(item).pipe(
-          Effect.ensuring(
-            Effect.sync(() => {
-              outstanding -= 1
-            }),
-          ),
-        ),
-      ),
-      Effect.forever,
-    )
-    yield* Effect.forkScoped(
-      Effect.all(
-        Array.from({ length: workers }, () => serve),
-        { concurrency: "unbounded" },
-      ),
-    )
-    yield* Effect.addFinalizer(() => awaitDrained(what, () => outstanding, grace))
+    const served = yield* servedQueues(what, [queue], workers, grace, handle)
+    return { offer: (item: A): void => served.offer(queue, item), outstanding: served.outstanding }
+  })
+
+/**
+ * Work kept in order per key over `lanes` queues, each served by one fiber: a key's items are
+ * handled one after the other, and a slow item holds up only the keys of its lane. At shutdown
+ * (stop the source first) all lanes are worked off together for up to `grace`.
+ */
+export const keyedWorkerPool = <A, R>(
+  what: string,
+  lanes: number,
+  grace: Duration.DurationInput,
+  handle: (item: A) => Effect.Effect<void, never, R>,
+) =>
+  Effect.gen(function* () {
+    const queues = yield* Effect.all(Array.from({ length: lanes }, () => Queue.unbounded<A>()))
+    const served = yield* servedQueues(what, queues, 1, grace, handle)
     return {
-      offer: (item: A): void => {
-        outstanding += 1
-        Queue.unsafeOffer(queue, item)
+      offer: (key: string, item: A): void => {
+        let h = 0
+        for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0
+        const queue = queues[h % queues.length]
+        if (queue !== undefined) served.offer(queue, item)
       },
-      outstanding: Effect.sync(() => outstanding),
     }
   })
 
