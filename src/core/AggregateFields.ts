@@ -21,6 +21,8 @@ export type { Clock, Counter, ResponderRole }
 export const CLOCK_NAMES: ReadonlyArray<Clock> = CLOCKS.map((c) => c.name)
 export const COUNTER_NAMES: ReadonlyArray<Counter> = COUNTERS.map((c) => c.name)
 export const ROLES: ReadonlyArray<ResponderRole> = RESPONDER_ROLES.map((r) => r.role)
+/** The clocks also kept per hour of day (`byHour` in their declaration). */
+export const HOURLY_CLOCK_NAMES: ReadonlyArray<Clock> = CLOCKS.filter((c) => c.byHour).map((c) => c.name)
 
 /** count / sum / min / max and a fixed histogram of one clock's samples; min/max null when empty. */
 export interface ClockStats {
@@ -42,6 +44,11 @@ export interface DailyAggregate {
   readonly hours: ReadonlyArray<number>
   /** Every declared clock. */
   readonly clocks: ReadonlyMap<Clock, ClockStats>
+  /**
+   * For each clock kept by hour: per hour of creation (24 entries), the histogram of its samples.
+   * Days recorded before a clock was kept by hour have fewer samples here than in `clocks`.
+   */
+  readonly hourly: ReadonlyMap<Clock, ReadonlyArray<ReadonlyArray<number>>>
   /** Per CRT member id: what they were credited for. */
   readonly responders: ReadonlyMap<string, ResponderCounts>
 }
@@ -59,6 +66,14 @@ export const countOf = (agg: DailyAggregate, counter: Counter): number => agg.co
 
 /** The statistics of one clock. */
 export const clockOf = (agg: DailyAggregate, clock: Clock): ClockStats => agg.clocks.get(clock) ?? EMPTY_CLOCK
+
+/** The per-hour histograms of a clock kept by hour (all zero for any other). */
+export const hourlyOf = (agg: DailyAggregate, clock: Clock): ReadonlyArray<ReadonlyArray<number>> =>
+  agg.hourly.get(clock) ?? EMPTY_HOURLY
+
+const emptyHours = (): Array<Array<number>> =>
+  Array.from({ length: 24 }, () => new Array<number>(BUCKET_COUNT).fill(0))
+const EMPTY_HOURLY: ReadonlyArray<ReadonlyArray<number>> = emptyHours()
 
 /** How often a responder was credited in `role`. */
 export const creditOf = (counts: ResponderCounts, role: ResponderRole): number => counts.get(role) ?? 0
@@ -81,6 +96,7 @@ export interface Draft {
   severity: { [S in AlertSeverity]: number }
   hours: Array<number>
   clocks: Map<Clock, DraftClock>
+  hourly: Map<Clock, Array<Array<number>>>
   responders: Map<string, Map<ResponderRole, number>>
 }
 
@@ -98,8 +114,15 @@ export const draft = (): Draft => ({
   severity: { medium: 0, high: 0, critical: 0 },
   hours: new Array<number>(24).fill(0),
   clocks: new Map(CLOCK_NAMES.map((c) => [c, draftClock()])),
+  hourly: new Map(HOURLY_CLOCK_NAMES.map((c) => [c, emptyHours()])),
   responders: new Map(),
 })
+
+/** Adds `n` samples to a clock's histogram for `hour`; ignored for a clock not kept by hour. */
+export const addHourly = (d: Draft, clock: Clock, hour: number, bucket: number, n: number): void => {
+  const row = d.hourly.get(clock)?.[hour]
+  if (row !== undefined) row[bucket] = (row[bucket] ?? 0) + n
+}
 
 /** The draft's clock, created on first use. */
 export const draftClockOf = (d: Draft, clock: Clock): DraftClock => {
@@ -141,6 +164,8 @@ export const FIELD = {
   clockMin: (clock: Clock): string => `${clock}_min_ms`,
   clockMax: (clock: Clock): string => `${clock}_max_ms`,
   clockBucket: (clock: Clock, bucket: number): string => `${clock}_bucket_${pad2(bucket)}`,
+  clockHourBucket: (clock: Clock, hour: number, bucket: number): string =>
+    `${clock}_hour_${pad2(hour)}_bucket_${pad2(bucket)}`,
   responder: (role: ResponderRole, userId: string): string => `${ROLE_PREFIX.get(role) ?? role}${userId}`,
 } as const
 
@@ -181,6 +206,13 @@ export const entriesOf = (agg: DailyAggregate): Array<FieldEntry> => {
       incr(FIELD.clockBucket(c, i), n)
     })
   }
+  for (const [c, hours] of agg.hourly) {
+    hours.forEach((buckets, h) => {
+      buckets.forEach((n, i) => {
+        incr(FIELD.clockHourBucket(c, h, i), n)
+      })
+    })
+  }
   for (const [id, credits] of agg.responders) {
     for (const [role, n] of credits) incr(FIELD.responder(role, id), n)
   }
@@ -197,6 +229,7 @@ type Slot =
   | { readonly _tag: "hour"; readonly index: number }
   | { readonly _tag: "clock"; readonly clock: Clock; readonly part: "count" | "sum" | "min" | "max" }
   | { readonly _tag: "bucket"; readonly clock: Clock; readonly index: number }
+  | { readonly _tag: "hourBucket"; readonly clock: Clock; readonly hour: number; readonly index: number }
 
 const SLOTS: ReadonlyMap<string, Slot> = new Map<string, Slot>([
   ...COUNTER_NAMES.map((key): [string, Slot] => [FIELD.counter(key), { _tag: "counter", key }]),
@@ -213,6 +246,13 @@ const SLOTS: ReadonlyMap<string, Slot> = new Map<string, Slot>([
         { _tag: "bucket", clock, index },
       ]),
     ],
+  ),
+  ...HOURLY_CLOCK_NAMES.flatMap((clock) =>
+    Array.from({ length: 24 * BUCKET_COUNT }, (_, i): [string, Slot] => {
+      const hour = Math.floor(i / BUCKET_COUNT)
+      const index = i % BUCKET_COUNT
+      return [FIELD.clockHourBucket(clock, hour, index), { _tag: "hourBucket", clock, hour, index }]
+    }),
   ),
 ])
 
@@ -243,6 +283,9 @@ const setSlot = (d: Draft, slot: Slot, n: number): void => {
       return
     case "bucket":
       draftClockOf(d, slot.clock).buckets[slot.index] = n
+      return
+    case "hourBucket":
+      addHourly(d, slot.clock, slot.hour, slot.index, n)
       return
     case "clock": {
       const c = draftClockOf(d, slot.clock)

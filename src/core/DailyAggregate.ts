@@ -6,6 +6,7 @@
 
 import {
   addCredit,
+  addHourly,
   CLOCK_NAMES,
   type ClockStats,
   type DailyAggregate,
@@ -35,6 +36,8 @@ export {
   EMPTY_CLOCK,
   FIELD,
   fromFields,
+  HOURLY_CLOCK_NAMES,
+  hourlyOf,
   type ResponderCounts,
   type ResponderRole,
   ROLES,
@@ -78,7 +81,9 @@ export const contributionOf = (alert: Alert): DailyAggregate => {
   for (const c of COUNTERS) if (c.counts(alert)) d.counts.set(c.name, 1)
   for (const c of CLOCKS) {
     const ms = c.sampleMs(alert)
-    if (ms !== null) addSample(draftClockOf(d, c.name), ms)
+    if (ms === null) continue
+    addSample(draftClockOf(d, c.name), ms)
+    if (c.byHour && validHour(alert.hour)) addHourly(d, c.name, alert.hour, bucketOf(ms), 1)
   }
   for (const r of RESPONDER_ROLES) {
     const who = r.who(alert)
@@ -103,6 +108,15 @@ export const merge = (a: DailyAggregate, b: DailyAggregate): DailyAggregate => {
   d.hours = d.hours.map((_, h) => (a.hours[h] ?? 0) + (b.hours[h] ?? 0))
   for (const c of CLOCK_NAMES) {
     d.clocks.set(c, mergeClock(a.clocks.get(c) ?? EMPTY_CLOCK, b.clocks.get(c) ?? EMPTY_CLOCK))
+  }
+  for (const [c, hours] of d.hourly) {
+    const fromA = a.hourly.get(c)
+    const fromB = b.hourly.get(c)
+    hours.forEach((buckets, h) => {
+      buckets.forEach((_, i) => {
+        buckets[i] = (fromA?.[h]?.[i] ?? 0) + (fromB?.[h]?.[i] ?? 0)
+      })
+    })
   }
   for (const r of [a.responders, b.responders]) {
     for (const [id, credits] of r) for (const [role, n] of credits) addCredit(d, id, role, n)
@@ -173,6 +187,7 @@ const contributionEntries = (alert: Alert): Array<FieldEntry> => {
     out.push({ name: FIELD.clockMin(c.name), kind: "min", value: ms })
     out.push({ name: FIELD.clockMax(c.name), kind: "max", value: ms })
     incr(FIELD.clockBucket(c.name, bucketOf(ms)), 1)
+    if (c.byHour && validHour(alert.hour)) incr(FIELD.clockHourBucket(c.name, alert.hour, bucketOf(ms)), 1)
   }
   for (const r of RESPONDER_ROLES) {
     const who = r.who(alert)

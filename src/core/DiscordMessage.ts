@@ -41,6 +41,8 @@ export interface EmbedData {
   readonly author?: { readonly name: string; readonly iconUrl?: string }
   readonly fields: ReadonlyArray<EmbedField>
   readonly footer?: { readonly text: string }
+  /** A picture under the embed: `attachment://<name>` for a file sent with the message. */
+  readonly image?: { readonly url: string }
   /** ISO 8601. */
   readonly timestamp: string
 }

@@ -33,6 +33,8 @@ export interface ReportOptions {
 }
 
 export const REPORT_TITLE = "📊 Weekly Crisis Response Report"
+/** The title of a report of any other number of days (`/metrics report`, `npm run report`). */
+export const RANGE_REPORT_TITLE = "📊 Crisis Response Report"
 export const REPORT_COLOR = 0x3498db
 export const EMBED_LIMITS = { fieldValue: 1024, fieldName: 256, description: 4096, total: 6000 } as const
 
@@ -48,6 +50,7 @@ const NO_SAMPLES: ClockSummary = {
   percentilesWithheld: false,
   targetMs: null,
   withinTarget: null,
+  buckets: [],
 }
 // Stryker restore all
 
@@ -204,10 +207,10 @@ const embedSize = (e: Omit<ReportEmbed, "timestamp">): number =>
 
 /** The weekly report embed for a summary (PRODUCT.md §6–7). */
 export const renderWeeklyReport = (s: WeeklySummary, options: ReportOptions): ReportEmbed => {
-  const period =
-    s.byDay.length === 7
-      ? `Week of ${longDate(s.startDay)} – ${longDate(s.endDay)}`
-      : `${longDate(s.startDay)} – ${longDate(s.endDay)} (${plural(s.byDay.length, "day")})`
+  const weekly = s.byDay.length === 7
+  const period = weekly
+    ? `Week of ${longDate(s.startDay)} – ${longDate(s.endDay)}`
+    : `${longDate(s.startDay)} – ${longDate(s.endDay)} (${plural(s.byDay.length, "day")})`
   const sections: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
     ["📈 Alert Summary", alertSummary(s)],
     ["⏱️ Response Times", responseTimes(s)],
@@ -215,12 +218,15 @@ export const renderWeeklyReport = (s: WeeklySummary, options: ReportOptions): Re
     ["📅 Busiest Times", busiestTimes(s, options.timeZone)],
     ["🏆 CRT Responders", responders(s)],
     ["🚨 Unanswered", unanswered(s)],
-    ["📉 Change vs Previous Week", changes(s)],
+    [
+      weekly ? "📉 Change vs Previous Week" : `📉 Change vs Previous ${plural(s.byDay.length, "Day")}`,
+      changes(s),
+    ],
     ["📖 Definitions", definitions(s.minSamples)],
   ]
   const lines = sections.map(([, l]) => l)
   const base = {
-    title: REPORT_TITLE,
+    title: weekly ? REPORT_TITLE : RANGE_REPORT_TITLE,
     description: fitLines([period, `Days and hours in ${options.timeZone}.`], EMBED_LIMITS.description),
     color: REPORT_COLOR,
     footer: { text: fitLines([options.footerText ?? "Ash-Bot CRT alerting"], 2048) },

@@ -11,11 +11,13 @@ import {
   creditOf,
   type DailyAggregate,
   empty,
+  HOURLY_CLOCK_NAMES,
+  hourlyOf,
   merge,
   type ResponderCounts,
   ROLES,
 } from "./DailyAggregate.js"
-import { fractionWithin, percentile } from "./Histogram.js"
+import { BUCKET_UPPER_MS, fractionWithin, percentile } from "./Histogram.js"
 import type { AlertSeverity } from "./Severity.js"
 
 export interface DayAggregate {
@@ -50,6 +52,24 @@ export interface ClockSummary {
   readonly targetMs: number | null
   /** Share of samples at or below the target (0–1); null when n = 0 or there is no target. */
   readonly withinTarget: number | null
+  /** The samples' histogram (see `Histogram.ts`), for the report's chart. */
+  readonly buckets: ReadonlyArray<number>
+}
+
+/** One hour of the day over the period: how many alerts, and how fast the hourly clock ran. */
+export interface HourCoverage {
+  readonly hour: number
+  readonly alerts: number
+  /** Samples of the hourly clock for alerts created in this hour. */
+  readonly n: number
+  /** Their median (bucket estimate, even for few samples: the chart shows n beside it); null when n = 0. */
+  readonly medianMs: number | null
+}
+
+export interface DaySummary {
+  readonly day: string
+  readonly alerts: number
+  readonly bySeverity: { readonly [S in AlertSeverity]: number }
 }
 
 /** This period against the previous one; `percent` is null when the previous value is 0. */
@@ -75,13 +95,17 @@ export interface WeeklySummary {
   readonly bySeverity: { readonly [S in AlertSeverity]: number }
   readonly escalated: number
   /** Every day of the period, 0 when it had no alerts. */
-  readonly byDay: ReadonlyArray<{ readonly day: string; readonly alerts: number }>
+  readonly byDay: ReadonlyArray<DaySummary>
   /** Most alerts, ties to the earliest day; null when there were none. */
   readonly peakDay: { readonly day: string; readonly alerts: number } | null
   /** Hour of day (metrics timezone) with most alerts, ties to the earliest; null when none. */
   readonly peakHour: { readonly hour: number; readonly alerts: number } | null
   /** Every declared clock. */
   readonly clocks: ReadonlyMap<Clock, ClockSummary>
+  /** Coverage by hour of day (24 entries) for the clock kept by hour (`coverageClock`). */
+  readonly coverage: ReadonlyArray<HourCoverage>
+  /** The clock the coverage is measured by (time to acknowledge); null when none is kept by hour. */
+  readonly coverageClock: Clock | null
   readonly acknowledged: number
   readonly responded: number
   readonly resolved: number
@@ -160,8 +184,19 @@ const clockSummary = (
     percentilesWithheld: c.count > 0 && !enough,
     targetMs,
     withinTarget: targetMs === null ? null : fractionWithin(c.buckets, c.count, targetMs),
+    buckets: c.buckets,
   }
 }
+
+// The largest finite bucket bound: a median in the overflow bucket is shown as "over 36 h".
+const LAST_BOUND_MS = BUCKET_UPPER_MS[BUCKET_UPPER_MS.length - 2] ?? 0
+
+const coverageOf = (agg: DailyAggregate, clock: Clock | null): ReadonlyArray<HourCoverage> =>
+  agg.hours.map((alerts, hour) => {
+    const buckets = clock === null ? [] : (hourlyOf(agg, clock)[hour] ?? [])
+    const n = buckets.reduce((sum, b) => sum + b, 0)
+    return { hour, alerts, n, medianMs: percentile(buckets, n, 0, LAST_BOUND_MS, 0.5) }
+  })
 
 // Reached only for distinct ids of one length with a > b (ids are the keys of one Map).
 // Stryker disable next-line ConditionalExpression,EqualityOperator: V8's sort only asks whether a comparison is < 0, so 1 and 0 order alike.
@@ -191,7 +226,12 @@ export const summarize = (input: WeeklySummaryInput): WeeklySummary => {
   const minSamples = input.minSamples ?? DEFAULT_MIN_SAMPLES
   const days = periodDays(input.days)
   const week = days.reduce((acc, d) => merge(acc, d.aggregate), empty)
-  const byDay = days.map((d) => ({ day: d.day, alerts: countOf(d.aggregate, "totalAlerts") }))
+  const byDay = days.map((d) => ({
+    day: d.day,
+    alerts: countOf(d.aggregate, "totalAlerts"),
+    bySeverity: { ...d.aggregate.severity },
+  }))
+  const coverageClock = HOURLY_CLOCK_NAMES[0] ?? null
   const peakDay = peakOf(byDay.map((d) => [d.day, d.alerts] as const))
   const peakHour = peakOf(week.hours.map((n, h) => [h, n] as const))
   const n = (counter: Parameters<typeof countOf>[1]): number => countOf(week, counter)
@@ -206,6 +246,8 @@ export const summarize = (input: WeeklySummaryInput): WeeklySummary => {
     peakDay: peakDay === null ? null : { day: peakDay.key, alerts: peakDay.count },
     peakHour: peakHour === null ? null : { hour: peakHour.key, alerts: peakHour.count },
     clocks: byClock((c) => clockSummary(week, c, input.targets[c] ?? null, minSamples)),
+    coverage: coverageOf(week, coverageClock),
+    coverageClock,
     acknowledged: n("acknowledged"),
     responded: n("responded"),
     resolved: n("resolved"),

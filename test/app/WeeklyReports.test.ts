@@ -3,8 +3,9 @@ import { Effect, Layer, TestClock } from "effect"
 import { Features } from "../../src/app/main.js"
 import { WeeklyReports } from "../../src/app/reports/WeeklyReports.js"
 import { REPLIES } from "../../src/core/Replies.js"
-import { REPORT_TITLE } from "../../src/core/WeeklyReport.js"
+import { RANGE_REPORT_TITLE, REPORT_TITLE } from "../../src/core/WeeklyReport.js"
 import { DiscordMemory } from "../../src/shell/discord/DiscordMemory.js"
+import { CHART_FILE_NAME } from "../../src/shell/ReportChartImage.js"
 import {
   alertFor,
   answered,
@@ -44,6 +45,10 @@ describe("the weekly report", () => {
           const first = yield* reports(CHANNEL.monitor)
           expect(first).toHaveLength(1)
           expect(first[0]?.embeds[0]?.description).toContain("Week of September 29, 2025 – October 05, 2025")
+          // The chart is attached, as a PNG, and shown in the embed.
+          expect(first[0]?.sent.files?.map((f) => f.name)).toEqual([CHART_FILE_NAME])
+          expect([...(first[0]?.sent.files?.[0]?.data.subarray(1, 4) ?? [])]).toEqual([0x50, 0x4e, 0x47])
+          expect(first[0]?.embeds[0]?.image?.url).toBe(`attachment://${CHART_FILE_NAME}`)
           // A restart in the same week: nothing new.
           yield* settle.pipe(Effect.provide(Features))
           expect(yield* reports(CHANNEL.monitor)).toHaveLength(1)
@@ -129,8 +134,12 @@ describe("/metrics report", () => {
           expect(answers[0]).toEqual({ _tag: "deferReply", ephemeral: true })
           const edit = answers.find((a) => a._tag === "editOriginal")
           const embed = edit?._tag === "editOriginal" ? edit.edit.embeds[0] : undefined
-          expect(embed?.title).toBe(REPORT_TITLE)
+          expect(embed?.title).toBe(RANGE_REPORT_TITLE)
           expect(embed?.description).toContain("October 07, 2025 – October 09, 2025 (3 days)")
+          expect(edit?._tag === "editOriginal" && edit.edit.files?.map((f) => f.name)).toEqual([
+            CHART_FILE_NAME,
+          ])
+          expect(embed?.image?.url).toBe(`attachment://${CHART_FILE_NAME}`)
           const summary = embed?.fields.find((f) => f.name === "📈 Alert Summary")?.value ?? ""
           expect(summary).toContain("Total alerts: **1**")
           const times = embed?.fields.find((f) => f.name === "⏱️ Response Times")?.value ?? ""

@@ -219,6 +219,9 @@ describe("renderWeeklyReport: periods, changes and trimming", () => {
     )
     expect(e.footer.text).toBe("Ash-Bot CRT alerting")
     expect(e.fields.every((f) => !f.inline)).toBe(true)
+    // Not called weekly, and compared with as many days before.
+    expect(e.title).toBe("📊 Crisis Response Report")
+    expect(e.fields.map((f) => f.name)).toContain("📉 Change vs Previous 2 Days")
     const one = renderWeeklyReport(summarize({ days: [days[0]], previous: empty, targets }), {
       timeZone: "UTC",
     })

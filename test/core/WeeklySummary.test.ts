@@ -22,6 +22,42 @@ describe("summarize", () => {
     expect(s.ash).toEqual({ contacted: 2, manual: 1, auto: 1, optedOut: 0, contactFailed: 0 })
   })
 
+  it("counts each day by severity, and covers every hour of the day with its acknowledgements", () => {
+    const s = week()
+    expect(s.byDay[0]).toEqual({
+      day: "2026-01-05",
+      alerts: 2,
+      bySeverity: { medium: 0, high: 1, critical: 1 },
+    })
+    expect(s.byDay[1]?.bySeverity).toEqual({ medium: 1, high: 1, critical: 0 })
+    expect(s.coverageClock).toBe("acknowledge")
+    expect(s.coverage).toHaveLength(24)
+    // 14:xx: acknowledged after 60 s and 120 s; the median is the first one's bucket (≤ 64 s).
+    expect(s.coverage[14]).toEqual({ hour: 14, alerts: 2, n: 2, medianMs: 64_000 })
+    // 09:xx: two alerts, one acknowledged after 200 s (bucket ≤ 256 s).
+    expect(s.coverage[9]).toEqual({ hour: 9, alerts: 2, n: 1, medianMs: 256_000 })
+    expect(s.coverage[10]).toEqual({ hour: 10, alerts: 0, n: 0, medianMs: null })
+    expect(s.clocks.get("acknowledge")?.buckets.reduce((a, b) => a + b, 0)).toBe(3)
+  })
+
+  it.prop(
+    "has as many hourly samples as the clock has, hour by hour as recomputed",
+    [alertsArb(20)],
+    ([alerts]) => {
+      const days = [...recompute(alerts)].map(([day, aggregate]) => ({ day, aggregate }))
+      const [first, ...rest] = days
+      if (first === undefined) return
+      const s = summarize({ days: [first, ...rest], previous: empty, targets })
+      const acknowledged = alerts.filter((a) => a.milestones.acknowledged !== null)
+      expect(s.coverage.reduce((n, h) => n + h.n, 0)).toBe(acknowledged.length)
+      for (const h of s.coverage) {
+        expect(h.n).toBe(acknowledged.filter((a) => a.hour === h.hour).length)
+        expect(h.alerts).toBe(alerts.filter((a) => a.hour === h.hour).length)
+      }
+    },
+    runs(50),
+  )
+
   it("breaks peak ties toward the earliest day and hour", () => {
     const s = week()
     expect(s.peakDay).toEqual({ day: "2026-01-05", alerts: 2 })

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest"
 import { WEEKDAYS } from "../../src/core/ReportSchedule.js"
-import { REPORT_TITLE } from "../../src/core/WeeklyReport.js"
+import { RANGE_REPORT_TITLE, REPORT_TITLE } from "../../src/core/WeeklyReport.js"
+import { CHART_FILE_NAME } from "../../src/shell/ReportChartImage.js"
 import { ephemeralText, waitFor } from "./helpers.js"
 import { CHANNEL, USER, worldForFile } from "./world.js"
 
@@ -28,6 +29,15 @@ describe("the weekly report", () => {
     const [report] = await waitFor("the report", () => (reports().length > 0 ? reports() : undefined), 10_000)
     expect(report?.embeds[0]?.description).toMatch(/^Week of /)
     expect(report?.embeds[0]?.fields?.length).toBeGreaterThan(0)
+    // The chart came as a PNG upload, and the embed shows it (Discord resolves attachment://).
+    const [chart] = file.world.discord.files(report?.id ?? "")
+    expect(chart?.attachment.filename).toBe(CHART_FILE_NAME)
+    expect(
+      Buffer.from(chart?.data ?? [])
+        .subarray(0, 8)
+        .toString("hex"),
+    ).toBe("89504e470d0a1a0a")
+    expect(report?.embeds[0]?.image?.url).toBe(chart?.attachment.url)
     const second = await file.world.startBot(REPORT_NOW)
     await file.restartBot()
     await new Promise((resolve) => setTimeout(resolve, 1_500))
@@ -54,7 +64,11 @@ describe("/metrics report on the wire", () => {
     // Deferred as an ephemeral answer (flags 64): only who asked sees it.
     expect(deferred).toContain('"flags":64')
     const edit = JSON.stringify(await asked.waitForCall((c) => c.kind !== "callback", 5_000))
-    expect(edit).toContain(REPORT_TITLE)
+    expect(edit).toContain(RANGE_REPORT_TITLE)
     expect(edit).toContain("(14 days)")
+    // The deferred answer, as it stands after the edit: the chart attached and shown.
+    const answer = discord.message(asked.replies[0]?.id ?? "")
+    expect(answer?.attachments.map((a) => a.filename)).toEqual([CHART_FILE_NAME])
+    expect(answer?.embeds[0]?.image?.url).toBe(answer?.attachments[0]?.url)
   })
 })

@@ -14,6 +14,7 @@ import {
   type DailyAggregate,
   EMPTY_CLOCK,
   empty,
+  HOURLY_CLOCK_NAMES,
   merge,
   type ResponderRole,
   ROLES,
@@ -195,6 +196,30 @@ export const structuralAggregateArb: fc.Arbitrary<DailyAggregate> = fc.record({
   clocks: fc
     .array(clockStatsArb, { minLength: CLOCK_NAMES.length, maxLength: CLOCK_NAMES.length })
     .map((stats) => new Map(CLOCK_NAMES.map((c, i) => [c, stats[i] ?? EMPTY_CLOCK]))),
+  // Sparse per-hour histograms: a few (hour, bucket) cells with a count.
+  hourly: fc
+    .array(
+      fc.tuple(
+        fc.constantFrom(...HOURLY_CLOCK_NAMES),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: BUCKET_COUNT - 1 }),
+        fc.integer({ min: 1, max: 1_000 }),
+      ),
+      { maxLength: 6 },
+    )
+    .map((cells) => {
+      const hourly = new Map(
+        HOURLY_CLOCK_NAMES.map((c) => [
+          c,
+          Array.from({ length: 24 }, () => new Array<number>(BUCKET_COUNT).fill(0)),
+        ]),
+      )
+      for (const [c, h, b, n] of cells) {
+        const row = hourly.get(c)?.[h]
+        if (row !== undefined) row[b] = (row[b] ?? 0) + n
+      }
+      return hourly
+    }),
   // A responder is only on record with a credit above 0, as in Redis.
   responders: fc
     .array(fc.tuple(fc.constantFrom(...RESPONDERS, "", "x:y", "5"), countsArb(ROLES)), { maxLength: 6 })

@@ -16,7 +16,7 @@ import type { MemberStore } from "../../shell/MemberStore.js"
 import type { ResponseIndex } from "../../shell/ResponseIndex.js"
 import type { AlertLifecycle } from "../alerts/AlertLifecycle.js"
 import { optOutByCommand } from "../contact/OptOut.js"
-import { reportEmbed } from "../reports/WeeklyReports.js"
+import { reportMessage } from "../reports/WeeklyReports.js"
 import { BotSettings } from "../runtime/BotSettings.js"
 import { drainingRunner, SHUTDOWN_GRACE } from "../runtime/Handlers.js"
 
@@ -103,14 +103,15 @@ const metricsReport = (command: CommandInvocation) =>
     if (Either.isLeft(range))
       return yield* discord.interactions.reply(command.interaction, { content: range.left })
     yield* discord.interactions.deferReply(command.interaction, true)
-    const embed = yield* reportEmbed(range.right.firstDay, range.right.days).pipe(Effect.either)
-    if (Either.isLeft(embed)) {
-      yield* Effect.logError(`/metrics report failed: ${embed.left.message}`)
+    const report = yield* reportMessage(range.right.firstDay, range.right.days).pipe(Effect.either)
+    if (Either.isLeft(report)) {
+      yield* Effect.logError(`/metrics report failed: ${report.left.message}`)
       return yield* discord.interactions.followUp(command.interaction, { content: REPLIES.reportUnavailable })
     }
     yield* discord.interactions.editOriginal(command.interaction, {
-      embeds: [embed.right],
+      embeds: [report.right.embed],
       components: [],
+      files: report.right.files,
       allowedMentions: NO_MENTIONS,
     })
   })

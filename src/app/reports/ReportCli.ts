@@ -1,13 +1,15 @@
 /**
- * `npm run report -- --week 2026-W47 | --from 2026-11-01 --to 2026-11-28 [--format text|json|csv]`:
+ * `npm run report -- --week 2026-W47 | --from 2026-11-01 --to 2026-11-28 [--format text|json|csv]
+ * [--chart out.png]`:
  * the CRT report's numbers from the bot's Redis, for operators. Needs only the Redis settings
  * (`BOT_REDIS_URL`…), `BOT_METRICS_TIMEZONE` and the targets, from the environment or `.env`.
  */
-import { existsSync } from "node:fs"
+import { existsSync, writeFileSync } from "node:fs"
 import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 import { Config, ConfigError, Effect, Either, Layer, Schema } from "effect"
 import { isValidTimeZone } from "../../core/Calendar.js"
+import { reportChartData } from "../../core/ReportChart.js"
 import { reportRange } from "../../core/ReportRange.js"
 import { mondayOfIsoWeek } from "../../core/ReportSchedule.js"
 import type { WeeklySummary } from "../../core/WeeklySummary.js"
@@ -15,19 +17,23 @@ import { AlertStore } from "../../shell/AlertStore.js"
 import { describeConfigError } from "../../shell/AppConfig.js"
 import { defaultRetention } from "../../shell/Keys.js"
 import { Redis } from "../../shell/Redis.js"
+import { renderReportChart } from "../../shell/ReportChartImage.js"
 import { TimerStore } from "../../shell/TimerStore.js"
 import { type ReportBasis, reportOf } from "./WeeklyReports.js"
 
-export const USAGE = `Usage: npm run report -- (--week YYYY-Www | --from YYYY-MM-DD --to YYYY-MM-DD) [--format text|json|csv]
+export const USAGE = `Usage: npm run report -- (--week YYYY-Www | --from YYYY-MM-DD --to YYYY-MM-DD) [--format text|json|csv] [--chart out.png]
 
 The CRT report's numbers from the bot's Redis (BOT_REDIS_URL, …): alerts by severity and day, each
 response clock with n, percentiles and the share within target, and more. Days and hours are in
-BOT_METRICS_TIMEZONE; targets from BOT_TARGET_ACK_SECONDS and BOT_TARGET_RESPONSE_SECONDS.`
+BOT_METRICS_TIMEZONE; targets from BOT_TARGET_ACK_SECONDS and BOT_TARGET_RESPONSE_SECONDS.
+--chart writes the report's chart (the PNG attached to the report in Discord) to the file named.`
 
 export interface ReportRequest {
   readonly firstDay: string
   readonly days: number
   readonly format: "text" | "json" | "csv"
+  /** Where to write the chart PNG, if asked. */
+  readonly chart: string | undefined
 }
 
 /** The request the arguments make, or what is wrong with them. */
@@ -42,24 +48,27 @@ export const parseReportArgs = (
         from: { type: "string" },
         to: { type: "string" },
         format: { type: "string", default: "text" },
+        chart: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
     }),
   )
   if (Either.isLeft(parsed)) return Either.left(String((parsed.left as Error).message))
-  const { week, from, to, format, help } = parsed.right.values
+  const { week, from, to, format, help, chart } = parsed.right.values
   if (help === true) return Either.right("help")
   if (format !== "text" && format !== "json" && format !== "csv")
     return Either.left(`--format is text, json or csv, not ${format}`)
+  if (chart !== undefined && !chart.toLowerCase().endsWith(".png"))
+    return Either.left(`--chart names a .png file to write, not ${chart}`)
   if (week !== undefined) {
     if (from !== undefined || to !== undefined) return Either.left("give --week or --from/--to, not both")
     const monday = mondayOfIsoWeek(week)
     if (monday === null) return Either.left(`--week is an ISO week like 2026-W47, not ${week}`)
-    return Either.right({ firstDay: monday, days: 7, format })
+    return Either.right({ firstDay: monday, days: 7, format, chart })
   }
   if (from === undefined && to === undefined) return Either.left("give --week, or --from and --to")
-  return Either.map(reportRange({ from, to }, "2000-01-01"), (r) => ({ ...r, format }))
+  return Either.map(reportRange({ from, to }, "2000-01-01"), (r) => ({ ...r, format, chart }))
 }
 
 const TimeZone = Schema.String.pipe(Schema.filter(isValidTimeZone, { message: () => "an IANA timezone" }))
@@ -116,6 +125,14 @@ const run = (request: ReportRequest) =>
   Effect.gen(function* () {
     const basis = yield* BasisConfig
     const report = yield* reportOf(request.firstDay, request.days, basis)
+    if (request.chart !== undefined) {
+      const path = request.chart
+      const png = yield* renderReportChart(reportChartData(report.summary, basis.timeZone))
+      yield* Effect.try({
+        try: () => writeFileSync(path, png),
+        catch: (e) => new Error(`--chart ${path} could not be written: ${String(e)}`),
+      })
+    }
     return print(request, report)
   }).pipe(
     Effect.provide(

@@ -10,11 +10,13 @@ import { Clock, Data, Duration, Effect, Layer, Option, Schedule } from "effect"
 import { addDays } from "../../core/Calendar.js"
 import { empty, merge } from "../../core/DailyAggregate.js"
 import { type EmbedData, NO_MENTIONS } from "../../core/DiscordMessage.js"
+import { reportChartData } from "../../core/ReportChart.js"
 import { latestOccasion, nextOccasion, type ReportOccasion } from "../../core/ReportSchedule.js"
 import { renderWeeklyReport } from "../../core/WeeklyReport.js"
 import { type DayAggregate, summarize } from "../../core/WeeklySummary.js"
 import { AlertStore } from "../../shell/AlertStore.js"
-import { Discord } from "../../shell/discord/Discord.js"
+import { Discord, type FileUpload } from "../../shell/discord/Discord.js"
+import { CHART_FILE_NAME, renderReportChart } from "../../shell/ReportChartImage.js"
 import { ReportLedger } from "../../shell/ReportLedger.js"
 import { OUTAGE_RETRY } from "../alerts/Renotify.js"
 import { BotSettings } from "../runtime/BotSettings.js"
@@ -59,30 +61,56 @@ export const reportOf = (firstDay: string, days: number, basis: ReportBasis) =>
     return { summary, embed }
   })
 
-/** The report embed of a range, with the bot's targets and metrics timezone. */
-export const reportEmbed = (firstDay: string, days: number) =>
+/** A report as a message: its embed and, when it could be drawn, the chart under it. */
+export interface ReportMessage {
+  readonly embed: EmbedData
+  readonly files: ReadonlyArray<FileUpload>
+}
+
+const CHART_DESCRIPTION =
+  "Chart: alerts per day by severity; time to acknowledge against the target; alerts and median time to acknowledge by hour of day"
+
+/**
+ * The report of a range with its chart attached. A chart that cannot be drawn is logged and the
+ * report goes out without it: the numbers matter more than the picture.
+ */
+export const reportMessageOf = (firstDay: string, days: number, basis: ReportBasis) =>
+  Effect.gen(function* () {
+    const { summary, embed } = yield* reportOf(firstDay, days, basis)
+    const chart = yield* renderReportChart(reportChartData(summary, basis.timeZone)).pipe(
+      Effect.tapError((e) => Effect.logError(e.message)),
+      Effect.option,
+    )
+    if (Option.isNone(chart)) return { embed, files: [] } satisfies ReportMessage
+    return {
+      embed: { ...embed, image: { url: `attachment://${CHART_FILE_NAME}` } },
+      files: [{ name: CHART_FILE_NAME, data: chart.value, description: CHART_DESCRIPTION }],
+    } satisfies ReportMessage
+  })
+
+/** The report message of a range, with the bot's targets and metrics timezone. */
+export const reportMessage = (firstDay: string, days: number) =>
   Effect.flatMap(BotSettings, (settings) =>
-    Effect.map(
-      reportOf(firstDay, days, { targets: settings.targets, timeZone: settings.metricsTimeZone }),
-      (r) => r.embed,
-    ),
+    reportMessageOf(firstDay, days, { targets: settings.targets, timeZone: settings.metricsTimeZone }),
   )
 
 /** The report of the week before `occasion`. */
-export const weeklyReportEmbed = (occasion: ReportOccasion) => reportEmbed(occasion.firstDay, 7)
+export const weeklyReportMessage = (occasion: ReportOccasion) => reportMessage(occasion.firstDay, 7)
 
 /** Post the week's report to every report channel; true when at least one took it. */
-const postTo = (channels: ReadonlyArray<string>, embed: EmbedData) =>
+const postTo = (channels: ReadonlyArray<string>, report: ReportMessage) =>
   Effect.flatMap(Discord, (discord) =>
     Effect.map(
       Effect.forEach(channels, (channelId) =>
-        discord.post(channelId, { embeds: [embed], allowedMentions: NO_MENTIONS }).pipe(
-          Effect.retry(OUTAGE_RETRY),
-          Effect.as(true),
-          Effect.catchAll((e) =>
-            Effect.as(Effect.logError(`weekly report not posted in ${channelId}: ${e.message}`), false),
+        discord
+          .post(channelId, { embeds: [report.embed], files: report.files, allowedMentions: NO_MENTIONS })
+          .pipe(
+            Effect.retry(OUTAGE_RETRY),
+            Effect.as(true),
+            Effect.catchAll((e) =>
+              Effect.as(Effect.logError(`weekly report not posted in ${channelId}: ${e.message}`), false),
+            ),
           ),
-        ),
       ),
       (posted) => posted.some((p) => p),
     ),
@@ -102,10 +130,10 @@ const tryPost = (occasion: ReportOccasion, owner: string) =>
     if (Option.isSome(yield* ledger.postedAt(occasion.week))) return
     if (!(yield* ledger.claim(occasion.week, owner, CLAIM_MS)))
       return yield* new HeldElsewhere({ week: occasion.week })
-    const embed = yield* weeklyReportEmbed(occasion)
+    const report = yield* weeklyReportMessage(occasion)
     const { channelIds } = settings.weeklyReport
     const channels = channelIds.length > 0 ? channelIds : settings.dispatch.channels.monitor
-    if (!(yield* postTo(channels, embed)))
+    if (!(yield* postTo(channels, report)))
       return yield* new NotPosted({ message: `taken by no channel of ${channels.join(", ")}` })
     yield* ledger.posted(occasion.week, yield* Clock.currentTimeMillis)
     yield* Effect.logInfo(`weekly report ${occasion.week} posted`)

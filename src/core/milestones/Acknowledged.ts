@@ -55,6 +55,7 @@ export const Acknowledged = milestone({
       "acknowledge",
       "Time to acknowledge",
       "alert posted → first Acknowledge press.",
+      { byHour: true },
     ),
     responder: {
       role: "acknowledgements",

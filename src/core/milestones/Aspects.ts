@@ -22,6 +22,7 @@ export const Created = aspect({
       label: "Message-to-alert latency",
       definition: "member's message → alert posted.",
       sampleMs: (alert) => Math.max(0, alert.createdAt - alert.messageAt),
+      byHour: false,
     },
     responder: null,
   },

@@ -118,6 +118,11 @@ export interface ClockDeclaration<N extends string> {
   readonly definition: string
   /** The alert's sample, or null while it has none. */
   readonly sampleMs: (alert: Alert) => number | null
+  /**
+   * Also kept per hour of day the alert was created in (a histogram per hour), so that reports
+   * can show when in the day this clock runs slow: where the team's coverage is thin.
+   */
+  readonly byHour: boolean
 }
 
 /** Per-responder recognition: the CRT member `who` is credited once in `role`. */
@@ -228,11 +233,13 @@ export const clockTo = <N extends string>(
   name: N,
   label: string,
   definition: string,
+  options: { readonly byHour?: boolean } = {},
 ): ClockDeclaration<N> => ({
   name,
   label,
   definition,
   sampleMs: (alert) => alert.milestones[key]?.elapsedMs ?? null,
+  byHour: options.byHour ?? false,
 })
 
 /** The status line of `key` once it is reached; none before. */

@@ -9,7 +9,13 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js"
 import type { ActionRow, AllowedMentions, EmbedData } from "../../core/DiscordMessage.js"
-import type { CommandOptionSpec, CommandSpec, MessageEdit, OutgoingMessage } from "./DiscordPort.js"
+import type {
+  CommandOptionSpec,
+  CommandSpec,
+  FileUpload,
+  MessageEdit,
+  OutgoingMessage,
+} from "./DiscordPort.js"
 
 /** The core's embed as Discord's API shape. */
 export const toApiEmbed = (embed: EmbedData): APIEmbed => ({
@@ -26,6 +32,7 @@ export const toApiEmbed = (embed: EmbedData): APIEmbed => ({
     : {}),
   fields: embed.fields.map((f) => ({ name: f.name, value: f.value, inline: f.inline })),
   ...(embed.footer !== undefined ? { footer: { text: embed.footer.text } } : {}),
+  ...(embed.image !== undefined ? { image: { url: embed.image.url } } : {}),
   timestamp: embed.timestamp,
 })
 
@@ -44,6 +51,7 @@ export const fromEmbed = (embed: Embed): EmbedData => ({
     : {}),
   fields: embed.fields.map((f) => ({ name: f.name, value: f.value, inline: f.inline ?? false })),
   ...(embed.footer !== null ? { footer: { text: embed.footer.text } } : {}),
+  ...(embed.image !== null ? { image: { url: embed.image.url } } : {}),
   timestamp: embed.timestamp ?? new Date(0).toISOString(),
 })
 
@@ -66,18 +74,31 @@ const toAllowedMentions = (m: AllowedMentions) => ({
   repliedUser: m.repliedUser,
 })
 
-/** A new message: content (when there is any), embeds, buttons, explicit allowed mentions. */
+const toFiles = (files: ReadonlyArray<FileUpload> | undefined) =>
+  files === undefined || files.length === 0
+    ? {}
+    : {
+        files: files.map((f) => ({
+          attachment: Buffer.from(f.data),
+          name: f.name,
+          ...(f.description !== undefined ? { description: f.description } : {}),
+        })),
+      }
+
+/** A new message: content (when there is any), embeds, buttons, files, explicit allowed mentions. */
 export const toCreateOptions = (message: OutgoingMessage): MessageCreateOptions => ({
   ...(message.content !== null && message.content !== undefined ? { content: message.content } : {}),
   ...(message.embeds !== undefined ? { embeds: message.embeds.map(toApiEmbed) } : {}),
   ...(message.components !== undefined ? { components: toComponents(message.components) } : {}),
+  ...toFiles(message.files),
   allowedMentions: toAllowedMentions(message.allowedMentions),
 })
 
-/** An edit of embeds and buttons; never pings. */
+/** An edit of embeds and buttons (files added); never pings. */
 export const toEditOptions = (edit: MessageEdit): MessageEditOptions => ({
   embeds: edit.embeds.map(toApiEmbed),
   components: toComponents(edit.components),
+  ...toFiles(edit.files),
   allowedMentions: toAllowedMentions(edit.allowedMentions),
 })
 

@@ -136,18 +136,28 @@ export interface PostedMessage extends MessageRef {
   readonly embeds: ReadonlyArray<EmbedData>
 }
 
+/** A file sent with a message (an embed shows it with `image: attachment://<name>`). */
+export interface FileUpload {
+  readonly name: string
+  readonly data: Uint8Array
+  /** Alt text, read out by screen readers. */
+  readonly description?: string | undefined
+}
+
 /** A message to send. Mentions are explicit: nothing in `content` pings unless listed. */
 export interface OutgoingMessage {
   readonly content?: string | null | undefined
   readonly embeds?: ReadonlyArray<EmbedData> | undefined
   readonly components?: ReadonlyArray<ActionRow> | undefined
+  readonly files?: ReadonlyArray<FileUpload> | undefined
   readonly allowedMentions: AllowedMentions
 }
 
-/** A new version of a message's embeds and buttons (the content is left as it is). */
+/** A new version of a message's embeds and buttons (the content is left as it is); files are added. */
 export interface MessageEdit {
   readonly embeds: ReadonlyArray<EmbedData>
   readonly components: ReadonlyArray<ActionRow>
+  readonly files?: ReadonlyArray<FileUpload> | undefined
   readonly allowedMentions: AllowedMentions
 }
 

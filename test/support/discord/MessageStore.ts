@@ -110,7 +110,7 @@ export class MessageStore {
       mentions: input.mentionedUsers,
       mention_roles: input.mentions.roles,
       attachments: input.attachments,
-      embeds: (input.body.embeds ?? []).map(richEmbed),
+      embeds: (input.body.embeds ?? []).map((e) => richEmbed(e, input.attachments)),
       components: input.body.components ?? [],
       pinned: false,
       type: input.type,
@@ -148,14 +148,16 @@ export class MessageStore {
     const keep =
       body.attachments === undefined ? undefined : new Set(body.attachments?.map((a) => String(a.id)))
     const kept = keep === undefined ? old.attachments : old.attachments.filter((a) => keep.has(a.id))
+    const attachments = [...kept, ...newFiles.map((f) => f.attachment)]
     record.files = [...record.files.filter((f) => kept.includes(f.attachment)), ...newFiles]
     record.message = {
       ...old,
       ...extra,
       content: body.content === undefined ? old.content : (body.content ?? ""),
-      embeds: body.embeds === undefined ? old.embeds : (body.embeds ?? []).map(richEmbed),
+      embeds:
+        body.embeds === undefined ? old.embeds : (body.embeds ?? []).map((e) => richEmbed(e, attachments)),
       components: body.components === undefined ? (old.components ?? []) : (body.components ?? []),
-      attachments: [...kept, ...newFiles.map((f) => f.attachment)],
+      attachments,
       edited_timestamp: new Date().toISOString(),
     }
     record.loading = false
@@ -260,7 +262,22 @@ export class MessageStore {
   }
 }
 
-const richEmbed = (embed: APIEmbed): APIEmbed => ({ ...embed, type: embed.type ?? EmbedType.Rich })
+/**
+ * An embed as Discord stores it: rich by default, and an image given as `attachment://<name>`
+ * pointing at that file of the message (left as given when the message has no such file).
+ */
+const richEmbed = (embed: APIEmbed, attachments: readonly APIAttachment[]): APIEmbed => {
+  const named = embed.image?.url.startsWith("attachment://")
+    ? attachments.find((a) => a.filename === embed.image?.url.slice("attachment://".length))
+    : undefined
+  return {
+    ...embed,
+    type: embed.type ?? EmbedType.Rich,
+    ...(named === undefined || embed.image === undefined
+      ? {}
+      : { image: { ...embed.image, url: named.url, proxy_url: named.proxy_url ?? named.url } }),
+  }
+}
 
 const describe = (messages: readonly APIMessage[]): string =>
   messages.length === 0
