@@ -51,6 +51,14 @@ export const REPLIES = {
   commandOutsideGuild: "This command works in the server only.",
   reportUnavailable:
     "⚠️ The report could not be made right now (the metrics store did not answer). Please try again in a moment.",
+  exportNoKey:
+    "⛔ Exports are turned off: no pseudonym key is set. An operator can set BOT_EXPORT_PSEUDONYM_KEY (or BOT_EXPORT_PSEUDONYM_KEY_FILE) to allow them; without it no export is made, so no member's id can leave the bot.",
+  exportUnavailable:
+    "⚠️ The export could not be made right now (the metrics store did not answer). Please try again in a moment.",
+  exportTooLarge: (days: number, limitMb: number) =>
+    `⚠️ The export of ${days} days is larger than Discord takes as an attachment (${limitMb} MB). Please ask for fewer days.`,
+  exportReady: (rows: number, first: string, last: string, format: string) =>
+    `📦 ${rows} ${rows === 1 ? "alert" : "alerts"} from ${first} to ${last}, as ${format.toUpperCase()}. Members and responders appear as pseudonyms; no message text is included.`,
   storeDown:
     "⚠️ Your action could NOT be recorded right now (the alert store did not answer, or the alert kept changing). Please try again.",
 } as const

@@ -1,4 +1,4 @@
-import { Clock, Context, Data, Effect, Either, Layer, Option, Ref, Schema } from "effect"
+import { Chunk, Clock, Context, Data, Effect, Either, Layer, Option, Ref, Schema, Stream } from "effect"
 import { Alert, type AlertId, stateOf } from "../core/Alert.js"
 import {
   type AggregateDelta,
@@ -60,7 +60,15 @@ export interface AlertStoreService {
     ReadonlyArray<{ readonly day: string; readonly aggregate: DailyAggregate }>,
     CorruptRecord | RedisError
   >
+  /**
+   * The alerts created on a day (their `day`), oldest first, read a page at a time so that a
+   * long export never holds every alert at once. A corrupt record is logged and left out.
+   */
+  readonly alertsOn: (day: string) => Stream.Stream<Alert, RedisError>
 }
+
+/** How many alerts one read of `alertsOn` brings. */
+export const ALERT_PAGE = 500
 
 /** How many times a conflicting write is re-read and re-decided before giving up. */
 export const MAX_ATTEMPTS = 8
@@ -190,7 +198,7 @@ elseif not current then
 elseif current ~= expected then
   return 'conflict'
 end
-local i = 5
+local i = 6
 local function list()
   local n = tonumber(ARGV[i])
   local out = {}
@@ -201,7 +209,11 @@ end
 local fields, incr, mins, maxs, adds, removes = list(), list(), list(), list(), list(), list()
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[2]) end
+if ARGV[4] ~= '' then
+  redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[2])
+  redis.call('ZADD', KEYS[5], ARGV[5], ARGV[4])
+  redis.call('PEXPIRE', KEYS[5], ARGV[2])
+end
 for k = 1, #incr, 2 do redis.call('HINCRBY', KEYS[2], incr[k], incr[k + 1]) end
 if #mins + #maxs > 0 then
   local names = {}
@@ -253,6 +265,7 @@ const writeArgs = (
     retention.alertMs,
     retention.dailyMs,
     lookupValue,
+    alert.createdAt,
     ...sections.flatMap((section) => [section.length, ...section]),
   ]
 }
@@ -284,6 +297,7 @@ const keysFor = (redis: RedisService, alert: Alert) => [
   redis.key(Keys.daily(alert.day)),
   redis.key(Keys.timers),
   redis.key(Keys.alertLookup(alert.origin.alertMessageId)),
+  redis.key(Keys.dayAlerts(alert.day)),
 ]
 
 const redisGet = (redis: RedisService, records: RecordCache) => (alertId: AlertId) => {
@@ -351,6 +365,40 @@ const redisDaily = (redis: RedisService) => (days: ReadonlyArray<string>) =>
       ),
     )
 
+const logCorrupt = (e: CorruptRecord) => Effect.logWarning(`alert left out: ${e.key}: ${e.detail}`)
+
+/** One page of a day's alerts: the ids in creation order, then their records in one round trip. */
+const redisAlertsPage = (redis: RedisService, records: RecordCache, day: string, start: number) =>
+  Effect.gen(function* () {
+    const ids = yield* redis.run("alerts.day", (c) =>
+      c.zrange(redis.key(Keys.dayAlerts(day)), start, start + ALERT_PAGE - 1),
+    )
+    const keys = ids.map((id) => redis.key(Keys.alert(id)))
+    const replies = yield* redis.run("alerts.page", (c) => {
+      const pipeline = c.pipeline()
+      for (const key of keys) pipeline.hgetall(key)
+      return pipeline.exec()
+    })
+    const alerts: Array<Alert> = []
+    for (const [i, key] of keys.entries()) {
+      const [error, hash] = replies?.[i] ?? [null, {}]
+      const decoded =
+        error === null && isStringRecord(hash)
+          ? decodeAlertHash(key, hash, records.decode)
+          : Either.left(new CorruptRecord({ key, detail: error?.message ?? "not a hash" }))
+      // An alert whose record ran out before the day's index is simply gone.
+      if (Either.isRight(decoded)) alerts.push(...Option.toArray(decoded.right))
+      else yield* logCorrupt(decoded.left)
+    }
+    return [
+      Chunk.fromIterable(alerts),
+      ids.length === ALERT_PAGE ? Option.some(start + ALERT_PAGE) : Option.none(),
+    ] as const
+  })
+
+const redisAlertsOn = (redis: RedisService, records: RecordCache) => (day: string) =>
+  Stream.paginateChunkEffect(0, (start: number) => redisAlertsPage(redis, records, day, start))
+
 /** The store over Redis: one read, then one compare-and-set script per event. */
 const makeRedisStore = (redis: RedisService, retention: Retention): AlertStoreService => {
   const records = makeRecordCache()
@@ -372,6 +420,7 @@ const makeRedisStore = (redis: RedisService, retention: Retention): AlertStoreSe
     getByMessageId: redisLookup(redis, records),
     apply: applyWith(get, write),
     daily: redisDaily(redis),
+    alertsOn: redisAlertsOn(redis, records),
   }
 }
 
@@ -447,6 +496,14 @@ export class AlertStore extends Context.Tag("ash/AlertStore")<AlertStore, AlertS
                   Object.fromEntries(Object.entries(m.get(day) ?? {}).map(([f, v]) => [f, String(v)])),
                 ),
                 (aggregate) => ({ day, aggregate }),
+              ),
+            ),
+          ),
+        alertsOn: (day) =>
+          Stream.unwrap(
+            Effect.map(Ref.get(alerts), (m) =>
+              Stream.fromIterable(
+                [...m.values()].filter((a) => a.day === day).sort((a, b) => a.createdAt - b.createdAt),
               ),
             ),
           ),

@@ -78,6 +78,9 @@ const opt = <A>(config: Config.Config<A>, fallback: A) => Config.withDefault(con
 
 const MINUTE = 60_000
 
+/** The shortest key the export's pseudonyms accept. */
+export const MIN_PSEUDONYM_KEY = 16
+
 /** What each variable expects, for the start-up error message. */
 const EXPECTS: Record<string, string> = {
   BOT_DISCORD_TOKEN: "the bot token (or BOT_DISCORD_TOKEN_FILE naming a file that holds it)",
@@ -112,6 +115,8 @@ const EXPECTS: Record<string, string> = {
   BOT_WEEKLY_REPORT_TIMEZONE: "an IANA timezone name, e.g. Europe/Berlin",
   BOT_TARGET_ACK_SECONDS: "a whole number of seconds from 1 to 86400",
   BOT_TARGET_RESPONSE_SECONDS: "a whole number of seconds from 1 to 86400",
+  BOT_EXPORT_PSEUDONYM_KEY: `a secret of at least ${MIN_PSEUDONYM_KEY} characters (or BOT_EXPORT_PSEUDONYM_KEY_FILE)`,
+  BOT_EXPORT_PSEUDONYM_KEY_FILE: `the path of a readable file holding a secret of at least ${MIN_PSEUDONYM_KEY} characters`,
   BOT_RELAY_UNSOLICITED_BELOW_THRESHOLD: "alert or notice",
   BOT_RESPONSE_METRICS_RETENTION_DAYS: "a whole number of days from 1 to 365",
   BOT_RESPONSE_METRICS_AGGREGATE_RETENTION_DAYS: "a whole number of days from 30 to 730",
@@ -152,6 +157,39 @@ const DiscordToken: Config.Config<Redacted.Redacted> = Config.all({
         ["BOT_DISCORD_TOKEN"],
         "BOT_DISCORD_TOKEN (or BOT_DISCORD_TOKEN_FILE) is required",
       ),
+    )
+  }),
+)
+
+/**
+ * The key of the export's pseudonyms, from `BOT_EXPORT_PSEUDONYM_KEY` or the file named by
+ * `BOT_EXPORT_PSEUDONYM_KEY_FILE`; none set: exports are refused. A short key is refused at
+ * start-up, since a guessable key would let anyone with an export link pseudonyms back to ids.
+ */
+const PseudonymKey: Config.Config<Option.Option<Redacted.Redacted>> = Config.all({
+  key: Config.redacted("BOT_EXPORT_PSEUDONYM_KEY").pipe(Config.option),
+  file: Config.string("BOT_EXPORT_PSEUDONYM_KEY_FILE").pipe(Config.option),
+}).pipe(
+  Config.mapOrFail(({ key, file }) => {
+    const chosen = Option.isSome(key)
+      ? Either.right({ variable: "BOT_EXPORT_PSEUDONYM_KEY", value: key.value })
+      : Option.isSome(file)
+        ? Either.map(secretFromFile("BOT_EXPORT_PSEUDONYM_KEY_FILE", file.value), (value) => ({
+            variable: "BOT_EXPORT_PSEUDONYM_KEY_FILE",
+            value,
+          }))
+        : Either.right(null)
+    return Either.flatMap(chosen, (c) =>
+      c === null
+        ? Either.right(Option.none())
+        : Redacted.value(c.value).length < MIN_PSEUDONYM_KEY
+          ? Either.left(
+              ConfigError.InvalidData(
+                [c.variable],
+                `the key is shorter than ${MIN_PSEUDONYM_KEY} characters`,
+              ),
+            )
+          : Either.right(Option.some(c.value)),
     )
   }),
 )
@@ -258,6 +296,8 @@ export interface BotConfig {
   }
   /** Response-time targets the reports measure against. */
   readonly targets: { readonly acknowledgeMs: number; readonly responseMs: number }
+  /** The key of the export's pseudonyms; none: `/metrics export` is refused. */
+  readonly exportPseudonymKey: Option.Option<Redacted.Redacted>
 }
 const DAY = 86_400_000
 
@@ -291,6 +331,7 @@ export const BotConfigFromEnv: Config.Config<BotConfig> = Config.all({
   weeklyReportTimeZone: Schema.Config("BOT_WEEKLY_REPORT_TIMEZONE", TimeZone).pipe(Config.option),
   targetAckSeconds: opt(Schema.Config("BOT_TARGET_ACK_SECONDS", int(1, 86_400, "seconds")), 300),
   targetResponseSeconds: opt(Schema.Config("BOT_TARGET_RESPONSE_SECONDS", int(1, 86_400, "seconds")), 900),
+  exportPseudonymKey: PseudonymKey,
   relaySignWithName: opt(Schema.Config("BOT_RELAY_SIGN_WITH_NAME", Bool), true),
   relayBelowThreshold: opt(
     Schema.Config("BOT_RELAY_UNSOLICITED_BELOW_THRESHOLD", Schema.Literal("alert", "notice")),
@@ -352,6 +393,7 @@ export const BotConfigFromEnv: Config.Config<BotConfig> = Config.all({
         },
       },
       targets: { acknowledgeMs: c.targetAckSeconds * 1_000, responseMs: c.targetResponseSeconds * 1_000 },
+      exportPseudonymKey: c.exportPseudonymKey,
     }),
   ),
 )

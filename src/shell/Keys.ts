@@ -3,6 +3,8 @@ export const Keys = {
   alert: (alertId: string) => `ash:metrics:alert:${alertId}`,
   alertLookup: (alertMessageId: string) => `ash:metrics:alert_lookup:${alertMessageId}`,
   daily: (day: string) => `ash:metrics:daily:${day}`,
+  /** The alerts created on a day, by creation time (for exports). */
+  dayAlerts: (day: string) => `ash:metrics:day_alerts:${day}`,
   intake: (day: string) => `ash:metrics:intake:${day}`,
   timers: "ash:timers",
   cooldown: (guildId: string, memberId: string) => `ash:cooldown:${guildId}:${memberId}`,

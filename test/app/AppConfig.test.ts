@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -65,6 +65,8 @@ describe("bot configuration", () => {
     ["BOT_WEEKLY_REPORT_CHANNEL_IDS", "reports", "JSON array"],
     ["BOT_TARGET_ACK_SECONDS", "5m", "whole number"],
     ["BOT_ASH_TEMPLATES_FILE", "/nonexistent/templates.json", "cannot read the file"],
+    ["BOT_EXPORT_PSEUDONYM_KEY", "short", "at least 16 characters"],
+    ["BOT_EXPORT_PSEUDONYM_KEY_FILE", "/nonexistent/key", "cannot read the secret file"],
   ])("%s=%j stops start-up naming the variable", (variable, value, expected) => {
     const config = load({ ...minimal, [variable]: value })
     expect(Either.isLeft(config)).toBe(true)
@@ -72,6 +74,22 @@ describe("bot configuration", () => {
     const message = describeConfigError(config.left)
     expect(message).toContain(variable)
     expect(message).toContain(expected)
+  })
+
+  it("export pseudonym key: none by default (exports refused), from the variable or from a file", () => {
+    const keyOf = (env: Record<string, string>) => {
+      const config = load({ ...minimal, ...env })
+      if (Either.isLeft(config)) throw new Error(describeConfigError(config.left))
+      return Option.map(config.right.exportPseudonymKey, Redacted.value)
+    }
+    expect(keyOf({})).toEqual(Option.none())
+    expect(keyOf({ BOT_EXPORT_PSEUDONYM_KEY: "0123456789abcdef" })).toEqual(Option.some("0123456789abcdef"))
+    const dir = mkdtempSync(join(tmpdir(), "ash-key-"))
+    writeFileSync(join(dir, "key"), "from-a-file-0123456789\n")
+    expect(keyOf({ BOT_EXPORT_PSEUDONYM_KEY_FILE: join(dir, "key") })).toEqual(
+      Option.some("from-a-file-0123456789"),
+    )
+    rmSync(dir, { recursive: true, force: true })
   })
 
   it("auto-initiate: off / 5 / 3 minutes by default; decimals; v5's single delay for HIGH and CRITICAL; off", () => {

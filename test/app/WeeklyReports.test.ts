@@ -106,11 +106,15 @@ describe("the weekly report", () => {
   )
 })
 
-const metrics = (options: Record<string, string | number>, roleIds: ReadonlyArray<string>) =>
+const metrics = (
+  options: Record<string, string | number>,
+  roleIds: ReadonlyArray<string>,
+  subcommand: "report" | "export" = "report",
+) =>
   Effect.flatMap(DiscordMemory, (d) =>
     d.command({
       name: "metrics",
-      subcommand: "report",
+      subcommand,
       options,
       userId: USER.crt1,
       roleIds,
@@ -148,6 +152,69 @@ describe("/metrics report", () => {
           expect(yield* ephemeralText(other.interaction)).toBe(REPLIES.commandNotCrt)
           const wrong = yield* metrics({ from: "2025-10-09", to: "2025-10-01" }, [ROLE.crt])
           expect(yield* ephemeralText(wrong.interaction)).toContain("must not be after")
+        }),
+      ),
+  )
+})
+
+const KEY = { env: { BOT_EXPORT_PSEUDONYM_KEY: "a-long-enough-test-key-0123456789" } }
+
+describe("/metrics export", () => {
+  it.effect(
+    "one row per alert as CSV or JSON for the CRT: no message text, no raw id of the member or the responder",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const text = "zephyr quandary marmalade: words nobody but the CRT should read"
+          const alert = yield* alertFor(yield* say("high", { from: USER.sky, text }))
+          yield* TestClock.adjust(2 * MINUTE)
+          yield* press(alert, "Acknowledge", USER.crt2)
+          yield* editedTo(alert, "the acknowledgement", (m) => statusOf(m).includes("Acknowledged"))
+          const fileOf = (format: string) =>
+            Effect.gen(function* () {
+              const asked = yield* metrics({ format, days: 2 }, [ROLE.crt], "export")
+              const answers = yield* answered(
+                asked.interaction,
+                "the export",
+                (a) => a._tag === "editOriginal",
+              )
+              const edit = answers.find((a) => a._tag === "editOriginal")
+              if (edit?._tag !== "editOriginal") throw new Error("no export")
+              const [file] = edit.edit.files ?? []
+              return { content: edit.edit.content ?? "", file, data: new TextDecoder().decode(file?.data) }
+            })
+          const csv = yield* fileOf("csv")
+          expect(csv.file?.name).toBe("crt-alerts-2025-10-08-to-2025-10-09.csv")
+          expect(csv.content).toContain("1 alert from 2025-10-08 to 2025-10-09, as CSV")
+          const [header, row] = csv.data.trim().split("\n")
+          const cells = Object.fromEntries((header ?? "").split(",").map((c, i) => [c, row?.split(",")[i]]))
+          expect(cells.severity).toBe("high")
+          expect(cells.acknowledged_after_ms).toBe("120000")
+          expect(cells.member).toMatch(/^p_[0-9a-f]{16}$/)
+          expect(cells.acknowledged_by).toMatch(/^p_[0-9a-f]{16}$/)
+          const json = yield* fileOf("json")
+          const [record] = JSON.parse(json.data) as ReadonlyArray<Record<string, unknown>>
+          // The same person is the same pseudonym in both files.
+          expect(record?.member).toBe(cells.member)
+          for (const file of [csv.data, json.data]) {
+            for (const id of [USER.sky, USER.crt2, alert.messageId, alert.channelId, CHANNEL.general, GUILD])
+              expect(file).not.toContain(id)
+            for (const word of ["zephyr", "quandary", "marmalade", "nobody"]) expect(file).not.toContain(word)
+          }
+        }),
+        KEY,
+      ),
+  )
+
+  it.effect(
+    "refused with a clear reply when no pseudonym key is set, and to a member without a CRT role",
+    () =>
+      withBot(
+        Effect.gen(function* () {
+          const asked = yield* metrics({ format: "csv" }, [ROLE.crt], "export")
+          expect(yield* ephemeralText(asked.interaction)).toBe(REPLIES.exportNoKey)
+          const member = yield* metrics({ format: "csv" }, [], "export")
+          expect(yield* ephemeralText(member.interaction)).toBe(REPLIES.commandNotCrt)
         }),
       ),
   )

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { WEEKDAYS } from "../../src/core/ReportSchedule.js"
 import { RANGE_REPORT_TITLE, REPORT_TITLE } from "../../src/core/WeeklyReport.js"
 import { CHART_FILE_NAME } from "../../src/shell/ReportChartImage.js"
-import { ephemeralText, waitFor } from "./helpers.js"
+import { alertFor, customIdOf, ephemeralText, say, statusOf, waitFor } from "./helpers.js"
 import { CHANNEL, USER, worldForFile } from "./world.js"
 
 // The report is due at the start of the current hour, today (UTC): it has just passed.
@@ -16,6 +16,7 @@ const REPORT_NOW = {
   BOT_WEEKLY_REPORT_DAY: WEEKDAYS[now.getUTCDay()] ?? "monday",
   BOT_WEEKLY_REPORT_HOUR: String(now.getUTCHours()),
   BOT_WEEKLY_REPORT_TIMEZONE: "UTC",
+  BOT_EXPORT_PSEUDONYM_KEY: "e2e-pseudonym-key-0123456789abcdef",
 }
 const file = worldForFile(REPORT_NOW)
 
@@ -70,5 +71,45 @@ describe("/metrics report on the wire", () => {
     const answer = discord.message(asked.replies[0]?.id ?? "")
     expect(answer?.attachments.map((a) => a.filename)).toEqual([CHART_FILE_NAME])
     expect(answer?.embeds[0]?.image?.url).toBe(answer?.attachments[0]?.url)
+  })
+})
+
+describe("/metrics export on the wire", () => {
+  it("an ephemeral CSV of today's alerts: pseudonyms for people, no message text, no raw id", async () => {
+    const { world } = file
+    const text = "zephyr quandary marmalade, words for the CRT alone"
+    const source = say(world, "high", { userId: USER.quinn, channelId: CHANNEL.general, text })
+    const alert = await alertFor(world, CHANNEL.crisis, source.id)
+    world.discord.clickButton({
+      messageId: alert.id,
+      customId: customIdOf(alert, "Acknowledge"),
+      userId: USER.crt2,
+    })
+    await world.discord.waitForEdit(alert.id, (m) => statusOf(m).includes("Acknowledged"), 5_000)
+    const asked = world.discord.runSlashCommand({
+      name: "metrics",
+      subcommand: "export",
+      userId: USER.crt1,
+      channelId: CHANNEL.crisis,
+      options: { format: "csv", days: 1 },
+    })
+    expect(JSON.stringify(await asked.firstCallback)).toContain('"flags":64')
+    await asked.waitForCall((c) => c.kind !== "callback", 10_000)
+    const answer = await waitFor("the export's answer", () => {
+      const m = world.discord.message(asked.replies[0]?.id ?? "")
+      return m !== undefined && m.attachments.length > 0 ? m : undefined
+    })
+    expect(answer.content).toContain("as CSV")
+    const [upload] = world.discord.files(answer.id)
+    expect(upload?.attachment.filename).toMatch(/^crt-alerts-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/)
+    const csv = new TextDecoder().decode(upload?.data)
+    const [header, ...rows] = csv.trim().split("\n")
+    const columns = (header ?? "").split(",")
+    const row = rows.find((r) => r.includes(",high,")) ?? ""
+    expect(row.split(",")[columns.indexOf("member")]).toMatch(/^p_[0-9a-f]{16}$/)
+    expect(row.split(",")[columns.indexOf("acknowledged_by")]).toMatch(/^p_[0-9a-f]{16}$/)
+    for (const id of [...Object.values(USER), source.id, alert.id, CHANNEL.general, CHANNEL.crisis])
+      expect(csv).not.toContain(id)
+    for (const word of ["zephyr", "quandary", "marmalade"]) expect(csv).not.toContain(word)
   })
 })

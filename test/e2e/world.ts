@@ -1,5 +1,5 @@
 import { PermissionFlagsBits } from "discord-api-types/v10"
-import { Cause, ConfigProvider, Effect, Exit, Fiber, Layer, Logger } from "effect"
+import { Cause, Clock, ConfigProvider, Effect, Exit, Fiber, Layer, Logger } from "effect"
 import { afterAll, afterEach, beforeAll, expect, inject } from "vitest"
 import { BotLive } from "../../src/app/main.js"
 import { startDiscordEmulator } from "../support/discord/Emulator.js"
@@ -34,6 +34,11 @@ export interface World {
   readonly script: (text: string, reply: () => StandInReply) => void
   /** Start the bot in this process (the production layers, configured from `env`). */
   readonly startBot: (overrides?: Record<string, string>) => Promise<RunningBot>
+  /**
+   * Moves the bots' clock (Effect's Clock: alert times, days, timers, report times) so that it
+   * reads `at` now and runs on from there; Discord's own timestamps stay real.
+   */
+  readonly setClock: (at: number) => void
   /** What the bots of this world logged, oldest first. */
   readonly logs: ReadonlyArray<LogLine>
   readonly stop: () => Promise<void>
@@ -116,6 +121,16 @@ export const startWorld = async (): Promise<World> => {
       logs.push({ level: logLevel.label, text })
     }),
   )
+  let offsetMs = 0
+  const real = Clock.make()
+  const clock: Clock.Clock = {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: () => real.unsafeCurrentTimeMillis() + offsetMs,
+    currentTimeMillis: Effect.sync(() => real.unsafeCurrentTimeMillis() + offsetMs),
+    unsafeCurrentTimeNanos: () => real.unsafeCurrentTimeNanos() + BigInt(offsetMs) * 1_000_000n,
+    currentTimeNanos: Effect.sync(() => real.unsafeCurrentTimeNanos() + BigInt(offsetMs) * 1_000_000n),
+    sleep: (duration) => real.sleep(duration),
+  }
   const startBot = async (overrides: Record<string, string> = {}): Promise<RunningBot> => {
     const provider = ConfigProvider.fromMap(
       new Map(Object.entries({ ...env, BOT_REDIS_KEY_PREFIX: prefix, ...overrides })),
@@ -133,7 +148,7 @@ export const startWorld = async (): Promise<World> => {
           started()
           return yield* Effect.never
         }),
-      ).pipe(Effect.withConfigProvider(provider), Effect.provide(capture)),
+      ).pipe(Effect.withConfigProvider(provider), Effect.withClock(clock), Effect.provide(capture)),
     )
     fiber.addObserver((exit) => {
       if (Exit.isFailure(exit)) failed(new Error(`bot stopped: ${Cause.pretty(exit.cause)}`))
@@ -150,6 +165,9 @@ export const startWorld = async (): Promise<World> => {
       scripted.set(text, reply)
     },
     startBot,
+    setClock: (at) => {
+      offsetMs = at - Date.now()
+    },
     logs,
     stop: async () => {
       await discord.stop()

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Option } from "effect"
+import { Effect, Either, Layer, Option, Stream } from "effect"
 import { inject } from "vitest"
 import type { Alert } from "../../src/core/Alert.js"
 import { recompute, toFields } from "../../src/core/DailyAggregate.js"
 import { createAlert } from "../../src/core/Lifecycle.js"
-import { AlertStore } from "../../src/shell/AlertStore.js"
-import { Keys } from "../../src/shell/Keys.js"
+import { ALERT_PAGE, AlertStore } from "../../src/shell/AlertStore.js"
+import { defaultRetention, Keys } from "../../src/shell/Keys.js"
 import { Redis } from "../../src/shell/Redis.js"
 import { TimerStore } from "../../src/shell/TimerStore.js"
-import { alertId, newAlert, policy } from "../support/alerts.js"
+import { alertId, newAlert, policy, T0 } from "../support/alerts.js"
 import { prng, randomEvent, randomNewAlerts } from "../support/randomAlerts.js"
 import { uniquePrefix } from "../support/redis.js"
 import { redisStoresOn } from "../support/stores.js"
@@ -216,6 +216,48 @@ describe("AlertStore on Redis: records that do not decode", () => {
         "ash:metrics:daily:2025-01-01",
       )
     })
+  })
+})
+
+describe("AlertStore on Redis: a day's alerts for export", () => {
+  it("reads a large day page by page, in creation order, leaving out a corrupt record", async () => {
+    const count = 2 * ALERT_PAGE + 3
+    const read = await withConnections(1, async ([run]) => {
+      if (run === undefined) throw new Error("connection expected")
+      return run(
+        Effect.gen(function* () {
+          const store = yield* AlertStore
+          const redis = yield* Redis
+          yield* Effect.forEach(
+            Array.from({ length: count }, (_, i) => i),
+            (i) =>
+              store.create(
+                createAlert(
+                  newAlert({
+                    id: alertId(1_000 + i),
+                    createdAt: T0 + i,
+                    origin: { ...newAlert().origin, alertMessageId: String(10_000 + i) },
+                  }),
+                  policy,
+                ),
+              ),
+            { concurrency: 16 },
+          )
+          yield* redis.run("test.corrupt", (c) =>
+            c.hset(redis.key(Keys.alert(alertId(1_007))), "record", "{{{"),
+          )
+          const ttl = yield* redis.run("test.pttl", (c) => c.pttl(redis.key(Keys.dayAlerts("2025-10-09"))))
+          const alerts = yield* Stream.runCollect(store.alertsOn("2025-10-09"))
+          return { ids: [...alerts].map((a) => a.id), ttl }
+        }),
+      )
+    })
+    const expected = Array.from({ length: count }, (_, i) => alertId(1_000 + i)).filter(
+      (id) => id !== alertId(1_007),
+    )
+    expect(read.ids).toEqual(expected)
+    // The day's index lives as long as its alerts.
+    expect(read.ttl).toBeGreaterThan(defaultRetention.alertMs - 60_000)
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Option } from "effect"
+import { Effect, Either, Option, Stream } from "effect"
 import { createAlert } from "../../src/core/Lifecycle.js"
 import { AlertStore } from "../../src/shell/AlertStore.js"
 import { CooldownStore } from "../../src/shell/CooldownStore.js"
@@ -35,6 +35,34 @@ describe.each(backends)("store contract on $name", ({ name, layer }) => {
     expect(byMessage).toEqual(Option.some(created.alert))
     expect(days[0]?.aggregate.counts.get("totalAlerts")).toBe(0)
     expect(days[1]?.aggregate.counts.get("totalAlerts")).toBe(1)
+  })
+
+  it("lists a day's alerts in creation order, as they stand, and no other day's", async () => {
+    const at = (n: number, createdAt: number, day: string) =>
+      createAlert(
+        newAlert({
+          id: alertId(n),
+          createdAt,
+          day,
+          origin: { ...newAlert().origin, alertMessageId: String(700 + n) },
+        }),
+        policy,
+      )
+    const [day, other] = await run(
+      "by-day",
+      Effect.gen(function* () {
+        const store = yield* AlertStore
+        yield* store.create(at(31, T0 + 2_000, "2025-10-09"))
+        yield* store.create(at(32, T0 + 1_000, "2025-10-09"))
+        yield* store.create(at(33, T0 - 86_400_000, "2025-10-08"))
+        yield* store.apply(alertId(31), { _tag: "Acknowledge", by: "crt-1" })
+        const list = (d: string) => Effect.map(Stream.runCollect(store.alertsOn(d)), (c) => [...c])
+        return [yield* list("2025-10-09"), yield* list("2025-10-08")] as const
+      }),
+    )
+    expect(day.map((a) => a.id)).toEqual([alertId(32), alertId(31)])
+    expect(day[1]?.milestones.acknowledged?.by).toBe("crt-1")
+    expect(other.map((a) => a.id)).toEqual([alertId(33)])
   })
 
   it("applies events, refuses a second acknowledge naming the first, and schedules/cancels timers", async () => {

@@ -136,7 +136,7 @@ const tryPost = (occasion: ReportOccasion, owner: string) =>
     if (!(yield* postTo(channels, report)))
       return yield* new NotPosted({ message: `taken by no channel of ${channels.join(", ")}` })
     yield* ledger.posted(occasion.week, yield* Clock.currentTimeMillis)
-    yield* Effect.logInfo(`weekly report ${occasion.week} posted`)
+    yield* Effect.logInfo(`weekly report of ${occasion.firstDay} – ${occasion.lastDay} posted`)
   }).pipe(
     // Any failure but another's claim gives ours up, so that the next try (or process) can win.
     Effect.tapError((e) =>
@@ -162,7 +162,7 @@ const postOnce = (occasion: ReportOccasion, owner: string) =>
         ? Effect.logWarning(`weekly report ${occasion.week} still claimed by another process`)
         : Effect.logError(`weekly report ${occasion.week} NOT posted: ${e.message}`),
     ),
-    Effect.annotateLogs({ report: occasion.week }),
+    Effect.annotateLogs({ report_due: occasion.week }),
   )
 
 /** The most recent report now, then each next one at its time, for as long as the bot runs. */

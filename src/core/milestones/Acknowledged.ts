@@ -48,6 +48,7 @@ export const Acknowledged = milestone({
     (a) => `✅ Acknowledged by ${actor(a.by)} after ${after(a.elapsedMs)}`,
   ),
   already: (a) => `✅ Already acknowledged by ${actor(a.by)}, ${after(a.elapsedMs)} after the alert.`,
+  exported: { columns: [], values: () => [] },
   metrics: {
     counters: [countWhenReached("acknowledged", "acknowledged_count", "acknowledged")],
     clock: clockTo(

@@ -147,6 +147,8 @@ export const AshContacted = milestone({
   },
   already: (c) =>
     `💬 Ash already reached the member (${c.mode === "auto" ? "automatically" : `asked by ${actor(c.by)}`}), ${after(c.elapsedMs)} after the alert.`,
+  // The thread's id stays out: an export carries no Discord id.
+  exported: { columns: ["mode", "via"], values: (c) => [c.mode, c.via] },
   metrics: {
     counters: [
       countWhenReached("ashContacted", "ash_sessions_count", "ashContacted"),

@@ -79,6 +79,7 @@ export const Closed = milestone({
     c.reason === "resolved"
       ? `🔒 This alert was resolved by ${actor(c.by)}, ${after(c.elapsedMs)} after it was posted.`
       : `⌛ This alert expired ${after(c.elapsedMs)} after it was posted.`,
+  exported: { columns: ["reason", "unanswered"], values: (c) => [c.reason, c.unanswered] },
   metrics: {
     counters: [
       countWhenReached("resolved", "resolved_count", "closed", (c) => c.reason === "resolved"),

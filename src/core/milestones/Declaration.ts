@@ -179,6 +179,21 @@ export interface MilestoneDeclaration<
   readonly handled: boolean
   /** The reply to a CRT member whose action would reach it again. */
   readonly already: (reached: MilestoneData<K>) => string
+  /** What an export row says of it beyond when, by whom and after how long. */
+  readonly exported: ExportDetails<K>
+}
+
+/** A value of an export cell. */
+export type ExportValue = string | number | boolean | null
+
+/**
+ * Extra export columns of a milestone (named after it: `<milestone>_<column>`). Only kinds and
+ * flags: never an id or text, which an export must not carry.
+ */
+export interface ExportDetails<K extends MilestoneKey> {
+  readonly columns: ReadonlyArray<string>
+  /** One value per column, in order. */
+  readonly values: (reached: MilestoneData<K>) => ReadonlyArray<ExportValue>
 }
 
 /** Declares a milestone; every part is required, so a missing one does not compile. */

@@ -66,6 +66,7 @@ export const Responded = milestone({
       `💬 First human response by ${actor(r.by)} after ${after(r.elapsedMs)}${DETECTION_NOTE[r.detection]}`,
   ),
   already: (r) => `💬 ${actor(r.by)} already responded to the member, ${after(r.elapsedMs)} after the alert.`,
+  exported: { columns: ["detection"], values: (r) => [r.detection] },
   metrics: {
     counters: [countWhenReached("responded", "responded_count", "responded")],
     clock: clockTo(

@@ -96,6 +96,7 @@ export const toCreateOptions = (message: OutgoingMessage): MessageCreateOptions 
 
 /** An edit of embeds and buttons (files added); never pings. */
 export const toEditOptions = (edit: MessageEdit): MessageEditOptions => ({
+  ...(edit.content !== undefined ? { content: edit.content } : {}),
   embeds: edit.embeds.map(toApiEmbed),
   components: toComponents(edit.components),
   ...toFiles(edit.files),

@@ -153,8 +153,9 @@ export interface OutgoingMessage {
   readonly allowedMentions: AllowedMentions
 }
 
-/** A new version of a message's embeds and buttons (the content is left as it is); files are added. */
+/** A new version of a message's embeds and buttons; files are added; the content, when given, replaced. */
 export interface MessageEdit {
+  readonly content?: string | undefined
   readonly embeds: ReadonlyArray<EmbedData>
   readonly components: ReadonlyArray<ActionRow>
   readonly files?: ReadonlyArray<FileUpload> | undefined

@@ -1,0 +1,138 @@
+/**
+ * `/metrics report [days] [from to]` and `/metrics export format:csv|json [days] [from to]`: the
+ * CRT's report, or its alerts as a pseudonymised file, for a range; seen only by who asked. The
+ * caller is checked for a CRT role before either is reached (`Commands.ts`).
+ */
+import { Clock, Effect, Either, Option } from "effect"
+import type { ExportFormat } from "../../core/AlertExport.js"
+import { addDays, calendarOf } from "../../core/Calendar.js"
+import { NO_MENTIONS } from "../../core/DiscordMessage.js"
+import { REPLIES } from "../../core/Replies.js"
+import { reportRange } from "../../core/ReportRange.js"
+import {
+  type CommandInvocation,
+  type CommandOptionValue,
+  type CommandSpec,
+  Discord,
+} from "../../shell/discord/Discord.js"
+import { pseudonymsOf } from "../../shell/Pseudonyms.js"
+import { ATTACHMENT_LIMIT_BYTES, exportFile } from "../reports/Export.js"
+import { reportMessage } from "../reports/WeeklyReports.js"
+import { BotSettings } from "../runtime/BotSettings.js"
+
+const RANGE_OPTIONS = [
+  { type: "integer", name: "days", description: "How many days, up to today", required: false },
+  { type: "string", name: "from", description: "The first day, YYYY-MM-DD", required: false },
+  { type: "string", name: "to", description: "The last day, YYYY-MM-DD", required: false },
+] as const
+
+export const METRICS_COMMAND: CommandSpec = {
+  name: "metrics",
+  description: "The Crisis Response Team's response metrics",
+  options: [
+    {
+      type: "subcommand",
+      name: "report",
+      description: "The report of the last days (7 by default), or from one day to another",
+      options: RANGE_OPTIONS,
+    },
+    {
+      type: "subcommand",
+      name: "export",
+      description: "One row per alert, members and responders pseudonymised, as a file",
+      options: [
+        {
+          type: "string",
+          name: "format",
+          description: "The file's format",
+          required: true,
+          choices: [
+            { name: "CSV", value: "csv" },
+            { name: "JSON", value: "json" },
+          ],
+        },
+        ...RANGE_OPTIONS,
+      ],
+    },
+  ],
+}
+
+const numberOption = (value: CommandOptionValue | undefined): number | undefined =>
+  typeof value === "number" ? value : undefined
+const stringOption = (value: CommandOptionValue | undefined): string | undefined =>
+  typeof value === "string" ? value.trim() : undefined
+
+/** The range the command asks for, counted back from today in the metrics timezone. */
+const rangeOf = (command: CommandInvocation) =>
+  Effect.gen(function* () {
+    const settings = yield* BotSettings
+    const now = yield* Clock.currentTimeMillis
+    return reportRange(
+      {
+        days: numberOption(command.options.days),
+        from: stringOption(command.options.from),
+        to: stringOption(command.options.to),
+      },
+      calendarOf(now, settings.metricsTimeZone).day,
+    )
+  })
+
+/** The report for the range asked, as an ephemeral answer; a range that makes no sense is told why. */
+const metricsReport = (command: CommandInvocation) =>
+  Effect.gen(function* () {
+    const discord = yield* Discord
+    const range = yield* rangeOf(command)
+    if (Either.isLeft(range))
+      return yield* discord.interactions.reply(command.interaction, { content: range.left })
+    yield* discord.interactions.deferReply(command.interaction, true)
+    const report = yield* reportMessage(range.right.firstDay, range.right.days).pipe(Effect.either)
+    if (Either.isLeft(report)) {
+      yield* Effect.logError(`/metrics report failed: ${report.left.message}`)
+      return yield* discord.interactions.followUp(command.interaction, { content: REPLIES.reportUnavailable })
+    }
+    yield* discord.interactions.editOriginal(command.interaction, {
+      embeds: [report.right.embed],
+      components: [],
+      files: report.right.files,
+      allowedMentions: NO_MENTIONS,
+    })
+  })
+
+/** The export of the range asked, as an ephemeral answer with the file; refused without a key. */
+const metricsExport = (command: CommandInvocation) =>
+  Effect.gen(function* () {
+    const discord = yield* Discord
+    const settings = yield* BotSettings
+    const answer = (content: string) => discord.interactions.reply(command.interaction, { content })
+    if (Option.isNone(settings.exportPseudonymKey)) return yield* answer(REPLIES.exportNoKey)
+    const format: ExportFormat = command.options.format === "json" ? "json" : "csv"
+    const range = yield* rangeOf(command)
+    if (Either.isLeft(range)) return yield* answer(range.left)
+    const { firstDay, days } = range.right
+    yield* discord.interactions.deferReply(command.interaction, true)
+    const pseudonym = pseudonymsOf(settings.exportPseudonymKey.value)
+    const file = yield* exportFile(firstDay, days, format, pseudonym).pipe(Effect.either)
+    if (Either.isLeft(file)) {
+      yield* Effect.logError(`/metrics export failed: ${file.left.message}`)
+      return yield* discord.interactions.followUp(command.interaction, { content: REPLIES.exportUnavailable })
+    }
+    if (Option.isNone(file.right)) {
+      const limitMb = ATTACHMENT_LIMIT_BYTES / (1024 * 1024)
+      return yield* discord.interactions.followUp(command.interaction, {
+        content: REPLIES.exportTooLarge(days, limitMb),
+      })
+    }
+    const made = file.right.value
+    yield* Effect.logInfo(`/metrics export: ${made.rows} alerts, ${format}, ${firstDay} + ${days} days`)
+    yield* discord.interactions.editOriginal(command.interaction, {
+      content: REPLIES.exportReady(made.rows, firstDay, addDays(firstDay, days - 1), format),
+      embeds: [],
+      components: [],
+      files: [{ name: made.name, data: made.data }],
+      allowedMentions: NO_MENTIONS,
+    })
+  })
+
+/** `/metrics <subcommand>` for a CRT member. */
+export const metricsCommand = (command: CommandInvocation) =>
+  command.subcommand === "export" ? metricsExport(command) : metricsReport(command)
