@@ -5,6 +5,7 @@ import { coreBenchmarks } from "./core.js"
 import { discordBenchmarks } from "./discord.js"
 import type { Figures } from "./Figures.js"
 import { relayBenchmarks } from "./relay.js"
+import { reportBenchmarks } from "./report.js"
 import { storeBenchmarks } from "./store.js"
 
 /**
@@ -26,6 +27,7 @@ const groups: Record<string, () => Figures | Promise<Figures>> = {
     execSync("npm run build --silent", { stdio: "inherit" })
     return relayBenchmarks()
   },
+  report: reportBenchmarks,
 }
 
 const ratio = (figures: Figures, a: string, b: string): string => {
@@ -67,6 +69,17 @@ const targets: ReadonlyArray<readonly [string, (f: Figures) => string]> = [
     (f) => String(f["relay.thread_to_member_p99_beyond_discord_ms"]?.value ?? "n/a"),
   ],
   ["lookup.roundtrips_per_message ≤ 1", (f) => String(f["lookup.roundtrips_per_message"]?.value ?? "n/a")],
+  [
+    "report.week_ms_100k_alerts / report.week_ms_1k_alerts ≤ 1.5",
+    (f) => ratio(f, "report.week_ms_100k_alerts", "report.week_ms_1k_alerts"),
+  ],
+  ["report.chart_ms", (f) => String(f["report.chart_ms"]?.value ?? "n/a")],
+  ["export.rows_per_sec (100k alerts)", (f) => String(f["export.rows_per_sec"]?.value ?? "n/a")],
+  [
+    "export RSS growth: 100k alerts vs two days' rows; 100k with a 48 MB heap",
+    (f) =>
+      `${f["export.rss_growth_mb_100k_alerts"]?.value ?? "n/a"} MB (${f["export.rss_growth_pct_100k_alerts"]?.value ?? "n/a"} %) vs ${f["export.rss_growth_mb_two_days"]?.value ?? "n/a"} MB for ${f["export.rows_two_days"]?.value ?? "n/a"} rows; ${f["export.rss_growth_mb_100k_alerts_heap_48mb"]?.value ?? "n/a"} MB capped`,
+  ],
   [
     "intake.rss_growth_pct_100k_msgs ≤ 10",
     (f) => String(f["intake.rss_growth_pct_100k_msgs"]?.value ?? "n/a"),
@@ -145,6 +158,15 @@ ${checks.join("\n")}
   message in some channel replying to one member and mentioning another, against 10,000 watched
   members and 1,000 support threads in a private redis-server, 5,000 lookups 16 at a time. Round
   trips per message: every command the client issued (\`INFO commandstats\`) divided by the lookups.
+- \`report.week_ms_*\`: the weekly report (\`reportOf\`: 14 daily hashes read in one pipeline,
+  summarised, the embed rendered) of a week of 1k vs 100k alerts written as the bot writes them,
+  in a private redis-server, median of 51 runs. \`report.chart_ms\`: the chart PNG of the 100k
+  week (ECharts SVG, then resvg), median of 11.
+- \`export.*\`: \`/metrics export\`'s stream (a day's index, then 500 records a page, decoded,
+  pseudonymised, written as CSV) over all 100k alerts, in a process of its own so that its memory
+  is the export's: rows per second, the CSV's size, and the resident memory at its peak against
+  the start; beside it the same over two days' rows, and all 100k again with V8's old heap capped
+  at 48 MB (a process that kept the rows could not finish).
 `,
   )
 }

@@ -367,8 +367,11 @@ const redisDaily = (redis: RedisService) => (days: ReadonlyArray<string>) =>
 
 const logCorrupt = (e: CorruptRecord) => Effect.logWarning(`alert left out: ${e.key}: ${e.detail}`)
 
-/** One page of a day's alerts: the ids in creation order, then their records in one round trip. */
-const redisAlertsPage = (redis: RedisService, records: RecordCache, day: string, start: number) =>
+/**
+ * One page of a day's alerts: the ids in creation order, then their records in one round trip.
+ * Decoded without the record cache: a long export would only push the alerts in use out of it.
+ */
+const redisAlertsPage = (redis: RedisService, day: string, start: number) =>
   Effect.gen(function* () {
     const ids = yield* redis.run("alerts.day", (c) =>
       c.zrange(redis.key(Keys.dayAlerts(day)), start, start + ALERT_PAGE - 1),
@@ -384,7 +387,7 @@ const redisAlertsPage = (redis: RedisService, records: RecordCache, day: string,
       const [error, hash] = replies?.[i] ?? [null, {}]
       const decoded =
         error === null && isStringRecord(hash)
-          ? decodeAlertHash(key, hash, records.decode)
+          ? decodeAlertHash(key, hash, decodeAlertJson)
           : Either.left(new CorruptRecord({ key, detail: error?.message ?? "not a hash" }))
       // An alert whose record ran out before the day's index is simply gone.
       if (Either.isRight(decoded)) alerts.push(...Option.toArray(decoded.right))
@@ -396,8 +399,8 @@ const redisAlertsPage = (redis: RedisService, records: RecordCache, day: string,
     ] as const
   })
 
-const redisAlertsOn = (redis: RedisService, records: RecordCache) => (day: string) =>
-  Stream.paginateChunkEffect(0, (start: number) => redisAlertsPage(redis, records, day, start))
+const redisAlertsOn = (redis: RedisService) => (day: string) =>
+  Stream.paginateChunkEffect(0, (start: number) => redisAlertsPage(redis, day, start))
 
 /** The store over Redis: one read, then one compare-and-set script per event. */
 const makeRedisStore = (redis: RedisService, retention: Retention): AlertStoreService => {
@@ -420,7 +423,7 @@ const makeRedisStore = (redis: RedisService, retention: Retention): AlertStoreSe
     getByMessageId: redisLookup(redis, records),
     apply: applyWith(get, write),
     daily: redisDaily(redis),
-    alertsOn: redisAlertsOn(redis, records),
+    alertsOn: redisAlertsOn(redis),
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, TestClock } from "effect"
+import { Effect, Layer, Option, TestClock } from "effect"
 import { Features } from "../../src/app/main.js"
+import { exportFile } from "../../src/app/reports/Export.js"
 import { WeeklyReports } from "../../src/app/reports/WeeklyReports.js"
 import { REPLIES } from "../../src/core/Replies.js"
 import { RANGE_REPORT_TITLE, REPORT_TITLE } from "../../src/core/WeeklyReport.js"
@@ -201,6 +202,13 @@ describe("/metrics export", () => {
               expect(file).not.toContain(id)
             for (const word of ["zephyr", "quandary", "marmalade", "nobody"]) expect(file).not.toContain(word)
           }
+          // A file beyond the attachment limit is not built (and so never held whole).
+          const pseudonym = (id: string) => `p_${id.length}`
+          const whole = yield* exportFile("2025-10-08", 2, "csv", pseudonym)
+          const size = Option.match(whole, { onNone: () => 0, onSome: (f) => f.data.length })
+          expect(Option.map(whole, (f) => f.rows)).toEqual(Option.some(1))
+          expect(Option.isSome(yield* exportFile("2025-10-08", 2, "csv", pseudonym, size))).toBe(true)
+          expect(Option.isNone(yield* exportFile("2025-10-08", 2, "csv", pseudonym, size - 1))).toBe(true)
         }),
         KEY,
       ),

@@ -77,6 +77,17 @@ const rangeOf = (command: CommandInvocation) =>
     )
   })
 
+/** The deferred answer replaced by words alone (it would otherwise say "thinking…" for ever). */
+const tell = (command: CommandInvocation, content: string) =>
+  Effect.flatMap(Discord, (discord) =>
+    discord.interactions.editOriginal(command.interaction, {
+      content,
+      embeds: [],
+      components: [],
+      allowedMentions: NO_MENTIONS,
+    }),
+  )
+
 /** The report for the range asked, as an ephemeral answer; a range that makes no sense is told why. */
 const metricsReport = (command: CommandInvocation) =>
   Effect.gen(function* () {
@@ -88,7 +99,7 @@ const metricsReport = (command: CommandInvocation) =>
     const report = yield* reportMessage(range.right.firstDay, range.right.days).pipe(Effect.either)
     if (Either.isLeft(report)) {
       yield* Effect.logError(`/metrics report failed: ${report.left.message}`)
-      return yield* discord.interactions.followUp(command.interaction, { content: REPLIES.reportUnavailable })
+      return yield* tell(command, REPLIES.reportUnavailable)
     }
     yield* discord.interactions.editOriginal(command.interaction, {
       embeds: [report.right.embed],
@@ -114,14 +125,10 @@ const metricsExport = (command: CommandInvocation) =>
     const file = yield* exportFile(firstDay, days, format, pseudonym).pipe(Effect.either)
     if (Either.isLeft(file)) {
       yield* Effect.logError(`/metrics export failed: ${file.left.message}`)
-      return yield* discord.interactions.followUp(command.interaction, { content: REPLIES.exportUnavailable })
+      return yield* tell(command, REPLIES.exportUnavailable)
     }
-    if (Option.isNone(file.right)) {
-      const limitMb = ATTACHMENT_LIMIT_BYTES / (1024 * 1024)
-      return yield* discord.interactions.followUp(command.interaction, {
-        content: REPLIES.exportTooLarge(days, limitMb),
-      })
-    }
+    if (Option.isNone(file.right))
+      return yield* tell(command, REPLIES.exportTooLarge(days, ATTACHMENT_LIMIT_BYTES / (1024 * 1024)))
     const made = file.right.value
     yield* Effect.logInfo(`/metrics export: ${made.rows} alerts, ${format}, ${firstDay} + ${days} days`)
     yield* discord.interactions.editOriginal(command.interaction, {
