@@ -12,6 +12,7 @@ import { OutageBuffer } from "../shell/OutageBuffer.js"
 import { PendingAlerts } from "../shell/PendingAlerts.js"
 import { Redis } from "../shell/Redis.js"
 import { RelayStore } from "../shell/RelayStore.js"
+import { ReportChart } from "../shell/ReportChartImage.js"
 import { ReportLedger } from "../shell/ReportLedger.js"
 import { ResponseIndex } from "../shell/ResponseIndex.js"
 import { TimerStore } from "../shell/TimerStore.js"
@@ -27,6 +28,7 @@ import { Intake } from "./intake/Intake.js"
 import { NlpOutage } from "./intake/NlpOutage.js"
 import { RelayLive } from "./relay/Relay.js"
 import { RelayThreads } from "./relay/RelayThreads.js"
+import { ExportIndex } from "./reports/Export.js"
 import { WeeklyReports } from "./reports/WeeklyReports.js"
 import { Responses } from "./responses/Responses.js"
 import { BotSettings } from "./runtime/BotSettings.js"
@@ -40,6 +42,7 @@ export const Features = Layer.mergeAll(
   Responses.Live,
   RelayLive,
   WeeklyReports.Live,
+  ExportIndex.Live,
   SupportChannel.Check,
   AlertChannels.Check,
   Timers.Live,
@@ -69,6 +72,7 @@ export const BotLive = Effect.gen(function* () {
     NlpClient.Live,
     Discord.layer({ token: config.discordToken, apiUrl: config.discordApiUrl }),
     BotSettings.layer(config),
+    ReportChart.Live,
   )
   return Features.pipe(Layer.provideMerge(infrastructure))
 }).pipe(Layer.unwrapEffect)

@@ -3,8 +3,9 @@
  * time of each milestone, the durations, how contact and response happened, and whether it went
  * unanswered. No message text (an alert record has none) and no raw Discord id: the member and
  * every responder appear as pseudonyms, a keyed hash the shell computes, so that the same person
- * is the same pseudonym across rows and exports made with the same key; the alert's own id is a
- * random one of the bot's. The milestone columns are the milestones' own declarations.
+ * is the same pseudonym across rows and exports made with the same key; so does the alert's id,
+ * and times are given to the minute, so that no row leads back to the alert message. The
+ * milestone columns are the milestones' own declarations.
  */
 import type { Alert } from "./Alert.js"
 import type { ExportValue } from "./milestones/Declaration.js"
@@ -12,7 +13,7 @@ import { MILESTONE_LIST } from "./milestones/Milestones.js"
 
 export type { ExportValue }
 
-/** A member's or responder's id → its pseudonym. */
+/** A member's or responder's id (or an alert's) → its pseudonym. */
 export type Pseudonym = (id: string) => string
 
 export type ExportFormat = "csv" | "json"
@@ -43,9 +44,16 @@ export const EXPORT_COLUMNS: ReadonlyArray<string> = [...ALERT_COLUMNS, ...MILES
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
-// A CRT member is a snowflake; an automatic actor ("auto", "expiry") is a word, kept as it is.
-const SNOWFLAKE = /^\d{1,20}$/
-const actorOf = (by: string, pseudonym: Pseudonym): string => (SNOWFLAKE.test(by) ? pseudonym(by) : by)
+// The bot's own actors are kept as words; anyone else, whatever their id looks like, is hashed.
+const AUTOMATIC = new Set(["auto", "clock"])
+const actorOf = (by: string, pseudonym: Pseudonym): string => (AUTOMATIC.has(by) ? by : pseudonym(by))
+
+const MINUTE = 60_000
+/**
+ * Times to the minute: an exact millisecond would match the alert message's own timestamp and
+ * lead back to it; the durations (`*_after_ms`) stay exact.
+ */
+const minuteOf = (ms: number): string => iso(Math.floor(ms / MINUTE) * MINUTE)
 
 const milestoneCells = (alert: Alert, pseudonym: Pseudonym): ReadonlyArray<ExportValue> =>
   MILESTONE_LIST.flatMap((m): ReadonlyArray<ExportValue> => {
@@ -53,15 +61,16 @@ const milestoneCells = (alert: Alert, pseudonym: Pseudonym): ReadonlyArray<Expor
     if (reached === null) return [null, null, null, ...m.exported.columns.map(() => null)]
     // Each declaration reads its own milestone's data; the list only loses which one it is.
     const details = (m.exported.values as (r: typeof reached) => ReadonlyArray<ExportValue>)(reached)
-    return [iso(reached.at), actorOf(reached.by, pseudonym), reached.elapsedMs, ...details]
+    return [minuteOf(reached.at), actorOf(reached.by, pseudonym), reached.elapsedMs, ...details]
   })
 
 /** The alert's row, one value per column of `EXPORT_COLUMNS`. */
 export const exportRow = (alert: Alert, pseudonym: Pseudonym): ReadonlyArray<ExportValue> => [
-  alert.id,
+  // The alert's id is in its buttons, on the message that names the member: hashed too.
+  pseudonym(alert.id),
   alert.day,
   alert.hour,
-  iso(alert.createdAt),
+  minuteOf(alert.createdAt),
   alert.raisedFrom ?? alert.severity,
   alert.raisedFrom === null ? null : alert.severity,
   alert.escalated,

@@ -57,8 +57,18 @@ export const REPLIES = {
     "⚠️ The export could not be made right now (the metrics store did not answer). Please try again in a moment.",
   exportTooLarge: (days: number, limitMb: number) =>
     `⚠️ The export of ${days} days is larger than Discord takes as an attachment (${limitMb} MB). Please ask for fewer days.`,
-  exportReady: (rows: number, first: string, last: string, format: string) =>
-    `📦 ${rows} ${rows === 1 ? "alert" : "alerts"} from ${first} to ${last}, as ${format.toUpperCase()}. Members and responders appear as pseudonyms; no message text is included.`,
+  exportReady: (
+    rows: number,
+    first: string,
+    last: string,
+    format: string,
+    options: { readonly keptFrom: string | null },
+  ) =>
+    `📦 ${rows} ${rows === 1 ? "alert" : "alerts"} from ${first} to ${last}, as ${format.toUpperCase()}. Members, responders and alerts appear as pseudonyms; no message text is included.${
+      options.keptFrom === null
+        ? ""
+        : ` Alert records are kept for a limited time (BOT_RESPONSE_METRICS_RETENTION_DAYS): the file has none before ${options.keptFrom}; /metrics report still counts those days.`
+    }`,
   storeDown:
     "⚠️ Your action could NOT be recorded right now (the alert store did not answer, or the alert kept changing). Please try again.",
 } as const

@@ -62,7 +62,10 @@ export interface HourCoverage {
   readonly alerts: number
   /** Samples of the hourly clock for alerts created in this hour. */
   readonly n: number
-  /** Their median (bucket estimate, even for few samples: the chart shows n beside it); null when n = 0. */
+  /**
+   * Their median: the upper bound of the bucket holding it (so up to √2 high), given even for few
+   * samples, as the chart writes n beside each; null when n = 0.
+   */
   readonly medianMs: number | null
 }
 

@@ -65,6 +65,11 @@ export interface AlertStoreService {
    * long export never holds every alert at once. A corrupt record is logged and left out.
    */
   readonly alertsOn: (day: string) => Stream.Stream<Alert, RedisError>
+  /**
+   * Adds every alert on record to its day's index, once per Redis (records written before the
+   * index existed); the number added, 0 when it was done before. Safe to run in several processes.
+   */
+  readonly indexDays: () => Effect.Effect<number, RedisError>
 }
 
 /** How many alerts one read of `alertsOn` brings. */
@@ -185,7 +190,9 @@ const decodeDaily = (
 
 /**
  * One atomic write: check the alert's version, write it, add the counters' deltas to its day,
- * and move its timers. Returns ok | exists | missing | conflict.
+ * and move its timers. A new alert joins its day's index; every write keeps the index as long
+ * as the record, so the index never runs out before an alert of its day. Returns
+ * ok | exists | missing | conflict.
  */
 const writeScript = luaScript(
   "alerts.write",
@@ -212,8 +219,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 if ARGV[4] ~= '' then
   redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[2])
   redis.call('ZADD', KEYS[5], ARGV[5], ARGV[4])
-  redis.call('PEXPIRE', KEYS[5], ARGV[2])
 end
+redis.call('PEXPIRE', KEYS[5], ARGV[2])
 for k = 1, #incr, 2 do redis.call('HINCRBY', KEYS[2], incr[k], incr[k + 1]) end
 if #mins + #maxs > 0 then
   local names = {}
@@ -384,7 +391,7 @@ const redisAlertsPage = (redis: RedisService, day: string, start: number) =>
     })
     const alerts: Array<Alert> = []
     for (const [i, key] of keys.entries()) {
-      const [error, hash] = replies?.[i] ?? [null, {}]
+      const [error, hash] = replies?.[i] ?? [new Error("no reply"), null]
       const decoded =
         error === null && isStringRecord(hash)
           ? decodeAlertHash(key, hash, decodeAlertJson)
@@ -401,6 +408,52 @@ const redisAlertsPage = (redis: RedisService, day: string, start: number) =>
 
 const redisAlertsOn = (redis: RedisService) => (day: string) =>
   Stream.paginateChunkEffect(0, (start: number) => redisAlertsPage(redis, day, start))
+
+/** One SCAN batch of alert records added to their days' indexes (ZADD NX: a second run adds nothing). */
+const indexBatch = (redis: RedisService, retention: Retention, keys: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const records = yield* redis.run("alerts.index.read", (c) => {
+      const pipeline = c.pipeline()
+      for (const key of keys) pipeline.hget(key, "record")
+      return pipeline.exec()
+    })
+    const adds = keys.flatMap((_, i) => {
+      const [error, json] = records?.[i] ?? [null, null]
+      if (error !== null || typeof json !== "string") return []
+      return Either.match(decodeAlertJson(json), {
+        onLeft: () => [],
+        onRight: (alert) => [alert],
+      })
+    })
+    if (adds.length === 0) return 0
+    yield* redis.run("alerts.index.write", (c) => {
+      const pipeline = c.pipeline()
+      for (const alert of adds) {
+        const day = redis.key(Keys.dayAlerts(alert.day))
+        pipeline.zadd(day, "NX", alert.createdAt, alert.id)
+        pipeline.pexpire(day, retention.alertMs)
+      }
+      return pipeline.exec()
+    })
+    return adds.length
+  })
+
+const redisIndexDays = (redis: RedisService, retention: Retention) => () =>
+  Effect.gen(function* () {
+    const done = redis.key(Keys.dayAlertsBuilt)
+    if ((yield* redis.run("alerts.index.done", (c) => c.exists(done))) > 0) return 0
+    let cursor = "0"
+    let added = 0
+    do {
+      const [next, keys] = yield* redis.run("alerts.index.scan", (c) =>
+        c.scan(cursor, "MATCH", redis.key(Keys.alertPattern), "COUNT", 1_000),
+      )
+      cursor = next
+      added += yield* indexBatch(redis, retention, keys)
+    } while (cursor !== "0")
+    yield* redis.run("alerts.index.built", (c) => c.set(done, String(added)))
+    return added
+  })
 
 /** The store over Redis: one read, then one compare-and-set script per event. */
 const makeRedisStore = (redis: RedisService, retention: Retention): AlertStoreService => {
@@ -424,8 +477,37 @@ const makeRedisStore = (redis: RedisService, retention: Retention): AlertStoreSe
     apply: applyWith(get, write),
     daily: redisDaily(redis),
     alertsOn: redisAlertsOn(redis),
+    indexDays: redisIndexDays(redis, retention),
   }
 }
+
+/** The memory store's timer effects, carried out on the TimerStore in context. */
+const memoryTimers =
+  (timers: TimerStore["Type"]) => (alertId: AlertId, effects: ReadonlyArray<LifecycleEffect>) =>
+    Effect.forEach(
+      effects,
+      (e) =>
+        e._tag === "ScheduleTimer"
+          ? timers.schedule(alertId, e.kind, e.dueAt)
+          : e._tag === "CancelTimer"
+            ? timers.cancel(alertId, e.kind)
+            : Effect.void,
+      { discard: true },
+    )
+
+/** The memory store's days, decoded as Redis's would be. */
+const memoryDaily = (days: Ref.Ref<Map<string, Record<string, number>>>) => (wanted: ReadonlyArray<string>) =>
+  Effect.flatMap(Ref.get(days), (m) =>
+    Effect.forEach(wanted, (day) =>
+      Effect.map(
+        decodeDaily(
+          day,
+          Object.fromEntries(Object.entries(m.get(day) ?? {}).map(([f, v]) => [f, String(v)])),
+        ),
+        (aggregate) => ({ day, aggregate }),
+      ),
+    ),
+  )
 
 /** Alerts, their lookup by alert message, and the daily aggregates. */
 export class AlertStore extends Context.Tag("ash/AlertStore")<AlertStore, AlertStoreService>() {
@@ -444,17 +526,7 @@ export class AlertStore extends Context.Tag("ash/AlertStore")<AlertStore, AlertS
       const alerts = yield* Ref.make(new Map<string, Alert>())
       const lookup = yield* Ref.make(new Map<string, AlertId>())
       const days = yield* Ref.make(new Map<string, Record<string, number>>())
-      const runTimers = (alertId: AlertId, effects: ReadonlyArray<LifecycleEffect>) =>
-        Effect.forEach(
-          effects,
-          (e) =>
-            e._tag === "ScheduleTimer"
-              ? timers.schedule(alertId, e.kind, e.dueAt)
-              : e._tag === "CancelTimer"
-                ? timers.cancel(alertId, e.kind)
-                : Effect.void,
-          { discard: true },
-        )
+      const runTimers = memoryTimers(timers)
       const addToDay = (alert: Alert, delta: AggregateDelta) =>
         Ref.update(days, (m) => new Map(m).set(alert.day, applyDelta(m.get(alert.day) ?? {}, delta)))
       const get = (alertId: AlertId) =>
@@ -490,18 +562,9 @@ export class AlertStore extends Context.Tag("ash/AlertStore")<AlertStore, AlertS
             return id === undefined ? Effect.succeed(Option.none()) : get(id)
           }),
         apply: applyWith(get, write),
-        daily: (wanted) =>
-          Effect.flatMap(Ref.get(days), (m) =>
-            Effect.forEach(wanted, (day) =>
-              Effect.map(
-                decodeDaily(
-                  day,
-                  Object.fromEntries(Object.entries(m.get(day) ?? {}).map(([f, v]) => [f, String(v)])),
-                ),
-                (aggregate) => ({ day, aggregate }),
-              ),
-            ),
-          ),
+        daily: memoryDaily(days),
+        // The memory store indexes nothing: it lists its alerts by day directly.
+        indexDays: () => Effect.succeed(0),
         alertsOn: (day) =>
           Stream.unwrap(
             Effect.map(Ref.get(alerts), (m) =>

@@ -171,8 +171,9 @@ const PseudonymKey: Config.Config<Option.Option<Redacted.Redacted>> = Config.all
   file: Config.string("BOT_EXPORT_PSEUDONYM_KEY_FILE").pipe(Config.option),
 }).pipe(
   Config.mapOrFail(({ key, file }) => {
-    const chosen = Option.isSome(key)
-      ? Either.right({ variable: "BOT_EXPORT_PSEUDONYM_KEY", value: key.value })
+    const given = Option.filter(key, (k) => Redacted.value(k).trim() !== "")
+    const chosen = Option.isSome(given)
+      ? Either.right({ variable: "BOT_EXPORT_PSEUDONYM_KEY", value: given.value })
       : Option.isSome(file)
         ? Either.map(secretFromFile("BOT_EXPORT_PSEUDONYM_KEY_FILE", file.value), (value) => ({
             variable: "BOT_EXPORT_PSEUDONYM_KEY_FILE",
@@ -182,7 +183,7 @@ const PseudonymKey: Config.Config<Option.Option<Redacted.Redacted>> = Config.all
     return Either.flatMap(chosen, (c) =>
       c === null
         ? Either.right(Option.none())
-        : Redacted.value(c.value).length < MIN_PSEUDONYM_KEY
+        : Redacted.value(c.value).trim().length < MIN_PSEUDONYM_KEY
           ? Either.left(
               ConfigError.InvalidData(
                 [c.variable],

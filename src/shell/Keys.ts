@@ -5,6 +5,10 @@ export const Keys = {
   daily: (day: string) => `ash:metrics:daily:${day}`,
   /** The alerts created on a day, by creation time (for exports). */
   dayAlerts: (day: string) => `ash:metrics:day_alerts:${day}`,
+  /** Set once every alert recorded before the day index existed has been added to it. */
+  dayAlertsBuilt: "ash:metrics:day_alerts_built",
+  /** What `SCAN` matches to find every alert record. */
+  alertPattern: "ash:metrics:alert:*",
   intake: (day: string) => `ash:metrics:intake:${day}`,
   timers: "ash:timers",
   cooldown: (guildId: string, memberId: string) => `ash:cooldown:${guildId}:${memberId}`,

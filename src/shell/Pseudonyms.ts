@@ -17,7 +17,8 @@ export const pseudonymsOf = (key: Redacted.Redacted): Pseudonym => {
   return (id) => {
     const known = seen.get(id)
     if (known !== undefined) return known
-    const hashed = `p_${createHmac("sha256", secret).update(id).digest("hex").slice(0, LENGTH)}`
+    const prefix = id.startsWith("alert_") ? "a_" : "p_"
+    const hashed = `${prefix}${createHmac("sha256", secret).update(id).digest("hex").slice(0, LENGTH)}`
     seen.set(id, hashed)
     return hashed
   }

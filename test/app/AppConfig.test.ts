@@ -66,6 +66,7 @@ describe("bot configuration", () => {
     ["BOT_TARGET_ACK_SECONDS", "5m", "whole number"],
     ["BOT_ASH_TEMPLATES_FILE", "/nonexistent/templates.json", "cannot read the file"],
     ["BOT_EXPORT_PSEUDONYM_KEY", "short", "at least 16 characters"],
+    ["BOT_EXPORT_PSEUDONYM_KEY", " ".repeat(20) + "x", "at least 16 characters"],
     ["BOT_EXPORT_PSEUDONYM_KEY_FILE", "/nonexistent/key", "cannot read the secret file"],
   ])("%s=%j stops start-up naming the variable", (variable, value, expected) => {
     const config = load({ ...minimal, [variable]: value })
@@ -83,6 +84,8 @@ describe("bot configuration", () => {
       return Option.map(config.right.exportPseudonymKey, Redacted.value)
     }
     expect(keyOf({})).toEqual(Option.none())
+    // An empty value (the template's line uncommented) is no key, as for the token.
+    expect(keyOf({ BOT_EXPORT_PSEUDONYM_KEY: "" })).toEqual(Option.none())
     expect(keyOf({ BOT_EXPORT_PSEUDONYM_KEY: "0123456789abcdef" })).toEqual(Option.some("0123456789abcdef"))
     const dir = mkdtempSync(join(tmpdir(), "ash-key-"))
     writeFileSync(join(dir, "key"), "from-a-file-0123456789\n")

@@ -111,11 +111,13 @@ const metrics = (
   options: Record<string, string | number>,
   roleIds: ReadonlyArray<string>,
   subcommand: "report" | "export" = "report",
+  attachmentLimitBytes?: number,
 ) =>
   Effect.flatMap(DiscordMemory, (d) =>
     d.command({
       name: "metrics",
       subcommand,
+      ...(attachmentLimitBytes === undefined ? {} : { attachmentLimitBytes }),
       options,
       userId: USER.crt1,
       roleIds,
@@ -193,6 +195,7 @@ describe("/metrics export", () => {
           expect(cells.acknowledged_after_ms).toBe("120000")
           expect(cells.member).toMatch(/^p_[0-9a-f]{16}$/)
           expect(cells.acknowledged_by).toMatch(/^p_[0-9a-f]{16}$/)
+          expect(cells.alert_id).toMatch(/^a_[0-9a-f]{16}$/)
           const json = yield* fileOf("json")
           const [record] = JSON.parse(json.data) as ReadonlyArray<Record<string, unknown>>
           // The same person is the same pseudonym in both files.
@@ -201,7 +204,35 @@ describe("/metrics export", () => {
             for (const id of [USER.sky, USER.crt2, alert.messageId, alert.channelId, CHANNEL.general, GUILD])
               expect(file).not.toContain(id)
             for (const word of ["zephyr", "quandary", "marmalade", "nobody"]) expect(file).not.toContain(word)
+            expect(file).not.toMatch(/alert_[0-9a-f]{12}/)
           }
+          // A range reaching back before the alert records' retention says so.
+          const old = yield* metrics(
+            { format: "csv", from: "2025-06-01", to: "2025-10-09" },
+            [ROLE.crt],
+            "export",
+          )
+          const oldAnswer = yield* answered(
+            old.interaction,
+            "the old export",
+            (a) => a._tag === "editOriginal",
+          )
+          const oldEdit = oldAnswer.find((a) => a._tag === "editOriginal")
+          expect(oldEdit?._tag === "editOriginal" && oldEdit.edit.content).toContain(
+            "the file has none before 2025-07-12",
+          )
+          // Beyond what this server takes as an attachment: said, and no file.
+          const small = yield* metrics({ format: "csv", days: 2 }, [ROLE.crt], "export", 200)
+          const smallAnswer = yield* answered(
+            small.interaction,
+            "the refusal",
+            (a) => a._tag === "editOriginal",
+          )
+          const refusal = smallAnswer.find((a) => a._tag === "editOriginal")
+          expect(refusal?._tag === "editOriginal" && refusal.edit.content).toContain(
+            "larger than Discord takes",
+          )
+          expect(refusal?._tag === "editOriginal" && refusal.edit.files).toBeUndefined()
           // A file beyond the attachment limit is not built (and so never held whole).
           const pseudonym = (id: string) => `p_${id.length}`
           const whole = yield* exportFile("2025-10-08", 2, "csv", pseudonym)

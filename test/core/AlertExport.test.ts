@@ -50,7 +50,7 @@ describe("the alert export", () => {
     if (first === undefined) throw new Error("fixture")
     const row = Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, exportRow(first, pseudonym)[i]]))
     expect(row).toMatchObject({
-      alert_id: "alert_000000000001",
+      alert_id: pseudonym("alert_000000000001"),
       day: "2026-01-05",
       hour: 14,
       created_at: "2026-01-05T14:10:00.000Z",
@@ -69,6 +69,22 @@ describe("the alert export", () => {
       closed_unanswered: false,
       unanswered: false,
     })
+  })
+
+  it("hashes whoever acted unless it was the bot itself, whatever the id looks like; times to the minute", () => {
+    const [first] = WEEK_ALERTS
+    if (first === undefined) throw new Error("fixture")
+    const acked = first.milestones.acknowledged
+    if (acked === null) throw new Error("fixture")
+    const odd = {
+      ...first,
+      createdAt: first.createdAt + 59_999,
+      milestones: { ...first.milestones, acknowledged: { ...acked, by: "crt-1" } },
+    }
+    const row = Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, exportRow(odd, pseudonym)[i]]))
+    expect(row.acknowledged_by).toBe(pseudonym("crt-1"))
+    expect(row.created_at).toBe("2026-01-05T14:10:00.000Z")
+    expect(row.acknowledged_after_ms).toBe(60_000)
   })
 
   it("leaves an unreached milestone's cells empty, and keeps an automatic actor's word", () => {
@@ -94,13 +110,13 @@ describe("the alert export", () => {
       expect(csv).toHaveLength(alerts.length + 2)
       for (const line of csv.slice(1, -1)) expect(line.split(",")).toHaveLength(EXPORT_COLUMNS.length)
       const json = JSON.parse(fileOf("json", alerts)) as ReadonlyArray<Record<string, unknown>>
-      expect(json.map((r) => r.alert_id)).toEqual(alerts.map((a) => a.id))
+      expect(json.map((r) => r.alert_id)).toEqual(alerts.map((a) => pseudonym(a.id)))
       for (const record of json) expect(Object.keys(record)).toEqual(EXPORT_COLUMNS)
       // People appear only as pseudonyms (or an automatic actor's word), never as their id.
       const people = EXPORT_COLUMNS.flatMap((c, i) => (c === "member" || c.endsWith("_by") ? [i] : []))
       for (const line of csv.slice(1, -1)) {
         const cells = line.split(",")
-        for (const i of people) expect(cells[i] ?? "").toMatch(/^(p_.*|[a-z]+|)$/)
+        for (const i of people) expect(cells[i] ?? "").toMatch(/^(p_.*|auto|clock|)$/)
       }
     },
     runs(50),

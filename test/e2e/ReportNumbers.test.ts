@@ -12,7 +12,7 @@ import type { APIMessage } from "discord-api-types/v10"
 import { Chunk, Effect, Layer, Option, Stream } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import { addDays } from "../../src/core/Calendar.js"
-import { type DailyAggregate, empty, merge, recompute } from "../../src/core/DailyAggregate.js"
+import { type DailyAggregate, empty, merge, recompute, toFields } from "../../src/core/DailyAggregate.js"
 import { REPORT_TITLE, renderWeeklyReport } from "../../src/core/WeeklyReport.js"
 import { summarize } from "../../src/core/WeeklySummary.js"
 import { AlertStore } from "../../src/shell/AlertStore.js"
@@ -40,12 +40,10 @@ const press = async (alert: APIMessage, label: string, userId: string, status: s
   return discord.waitForEdit(alert.id, (m) => statusOf(m).includes(status), 10_000)
 }
 
-/** Every alert record of the days, read straight from Redis. */
-const rawAlerts = (days: ReadonlyArray<string>) =>
+/** Runs `f` on an AlertStore over the world's Redis keys. */
+const withStore = <A, E>(f: (store: AlertStore["Type"]) => Effect.Effect<A, E>) =>
   Effect.runPromise(
-    Effect.flatMap(AlertStore, (store) =>
-      Effect.map(Stream.runCollect(Stream.flatMap(Stream.fromIterable(days), store.alertsOn)), Chunk.toArray),
-    ).pipe(
+    Effect.flatMap(AlertStore, f).pipe(
       Effect.provide(
         AlertStore.layer().pipe(
           Layer.provide(
@@ -59,6 +57,12 @@ const rawAlerts = (days: ReadonlyArray<string>) =>
         ),
       ),
     ),
+  )
+
+/** Every alert record of the days, read straight from Redis. */
+const rawAlerts = (days: ReadonlyArray<string>) =>
+  withStore((store) =>
+    Effect.map(Stream.runCollect(Stream.flatMap(Stream.fromIterable(days), store.alertsOn)), Chunk.toArray),
   )
 
 const tsx = pathToFileURL(join(process.cwd(), "node_modules/tsx/dist/loader.mjs")).href
@@ -140,6 +144,14 @@ describe("the weekly report's numbers", () => {
     // The records are what the test did: four alerts on Monday (2), Wednesday and Friday.
     expect(alerts.map((x) => x.day)).toEqual([MONDAY, MONDAY, addDays(MONDAY, 2), addDays(MONDAY, 4)])
     const byDay = recompute(alerts)
+    // The days' aggregates as the bot kept them, field by field (the per-hour histograms too).
+    const kept = await withStore((store) => store.daily(week))
+    for (const { day, aggregate } of kept)
+      expect(toFields(aggregate)).toEqual(toFields(byDay.get(day) ?? empty))
+    // Monday's 21:05 alert was acknowledged: its hour has a histogram.
+    expect(
+      Object.keys(toFields(byDay.get(MONDAY) ?? empty)).some((f) => f.startsWith("acknowledge_hour_21_")),
+    ).toBe(true)
     const [first, ...rest] = week.map((day) => ({ day, aggregate: byDay.get(day) ?? empty }))
     if (first === undefined) throw new Error("a week has days")
     const previous = recompute(await rawAlerts(week.map((day) => addDays(day, -7))))

@@ -111,5 +111,7 @@ describe("/metrics export on the wire", () => {
     for (const id of [...Object.values(USER), source.id, alert.id, CHANNEL.general, CHANNEL.crisis])
       expect(csv).not.toContain(id)
     for (const word of ["zephyr", "quandary", "marmalade"]) expect(csv).not.toContain(word)
+    // Nor the alert's id, which its buttons carry on the message that names the member.
+    expect(csv).not.toMatch(/alert_[0-9a-f]{12}/)
   })
 })

@@ -261,6 +261,54 @@ describe("AlertStore on Redis: a day's alerts for export", () => {
   })
 })
 
+describe("AlertStore on Redis: alerts recorded before the day index", () => {
+  it("are added to their days once, corrupt records left out; a second run adds nothing", async () => {
+    const result = await withConnections(1, async ([run]) => {
+      if (run === undefined) throw new Error("connection expected")
+      return run(
+        Effect.gen(function* () {
+          const store = yield* AlertStore
+          const redis = yield* Redis
+          const days = ["2025-10-08", "2025-10-09"]
+          yield* Effect.forEach(
+            Array.from({ length: 30 }, (_, i) => i),
+            (i) =>
+              store.create(
+                createAlert(
+                  newAlert({
+                    id: alertId(3_000 + i),
+                    createdAt: T0 + i,
+                    day: days[i % 2] ?? "2025-10-09",
+                    origin: { ...newAlert().origin, alertMessageId: String(30_000 + i) },
+                  }),
+                  policy,
+                ),
+              ),
+          )
+          // As a Redis written before the index: no day sets, and one record that does not decode.
+          yield* redis.run("test.unindex", (c) => c.del(...days.map((d) => redis.key(Keys.dayAlerts(d)))))
+          yield* redis.run("test.corrupt", (c) =>
+            c.hset(redis.key(Keys.alert(alertId(3_001))), "record", "{{{"),
+          )
+          const listed = (day: string) =>
+            Effect.map(Stream.runCollect(store.alertsOn(day)), (c) => [...c].map((a) => a.id))
+          const before = yield* listed("2025-10-09")
+          const added = yield* store.indexDays()
+          const again = yield* store.indexDays()
+          return { before, added, again, even: yield* listed("2025-10-08"), odd: yield* listed("2025-10-09") }
+        }),
+      )
+    })
+    expect(result.before).toEqual([])
+    expect(result.added).toBe(29)
+    expect(result.again).toBe(0)
+    expect(result.even).toEqual(Array.from({ length: 15 }, (_, k) => alertId(3_000 + 2 * k)))
+    expect(result.odd).toEqual(
+      Array.from({ length: 15 }, (_, k) => alertId(3_001 + 2 * k)).filter((id) => id !== alertId(3_001)),
+    )
+  })
+})
+
 describe("AlertStore on Redis: retention", () => {
   it("sets the configured TTLs on the alert, its lookup and its day, and refreshes them on write", async () => {
     const prefix = uniquePrefix("ttl")

@@ -792,6 +792,7 @@ const contract = (it: Vitest.MethodsNonLive<Discord | Driver, true>) => {
             roleIds: [ROLE.crt],
             guildId: GUILD,
             channelId: CHANNEL.alerts,
+            attachmentLimitBytes: 10 * 1024 * 1024,
           })
           expect((yield* failure(discord.interactions.deferUpdate(invocation.interaction))).kind).toBe(
             "rejected",

@@ -47,16 +47,19 @@ describe("the report chart image", () => {
     }),
   )
 
-  it("sets its text in the shipped font, and marks the target", () => {
+  it("sets its text in the shipped font, and marks the target", async () => {
     const data = reportChartData(
       summarize({ days: daysOf(WEEK_ALERTS), previous: mergedOf(PREVIOUS_ALERTS), targets }),
       "UTC",
     )
-    const svg = chartSvg(data)
+    const svg = await Effect.runPromise(chartSvg(data))
     expect(svg).toContain("DejaVu Sans")
     expect(svg).toContain("target 5m")
     expect(svg).toContain("Alerts per day, by severity")
     expect(svg).toContain("Coverage by hour of day")
+    // Each hour's median says how many acknowledgements it stands for (two at 14:00, one at 09:00).
+    expect(svg).toContain("n=2")
+    expect(svg).toContain("n=1")
   })
 
   it.effect("draws an empty period legibly, saying it had no alerts", () =>
@@ -65,7 +68,7 @@ describe("the report chart image", () => {
         summarize({ days: [{ day: "2026-01-05", aggregate: empty }], previous: empty, targets }),
         "UTC",
       )
-      expect(chartSvg(data)).toContain("No alerts in this period")
+      expect(yield* chartSvg(data)).toContain("No alerts in this period")
       const pixels = pixelsOf(yield* renderReportChart(data))
       expect(pixels.colours).toBeGreaterThan(10)
       expect(pixels.inked).toBeGreaterThan(0.001)

@@ -49,6 +49,7 @@ import {
 } from "../../src/shell/discord/DiscordMemory.js"
 import { IntakeCounters, type IntakeCounts } from "../../src/shell/IntakeCounters.js"
 import { NlpClient, type NlpError, NlpUnavailable } from "../../src/shell/NlpClient.js"
+import { ReportChart } from "../../src/shell/ReportChartImage.js"
 
 // ---------------------------------------------------------------------------------------------
 // The community and its configuration
@@ -244,7 +245,15 @@ export type { Stores }
 /** Every store in process memory. */
 export const storeTwins = memoryStores
 
-export type Twins = Stores | Discord | DiscordMemory | NlpClient | NlpScript | BotSettings | LogBook
+export type Twins =
+  | Stores
+  | Discord
+  | DiscordMemory
+  | NlpClient
+  | NlpScript
+  | BotSettings
+  | LogBook
+  | ReportChart
 
 export interface TwinOptions {
   /** BOT_* variables over the test environment. */
@@ -273,6 +282,7 @@ export const onTwins = <A, E>(
           Discord.Memory,
           scriptedNlp(options.nlpConcurrency),
           BotSettings.layer(testConfig(options.env)),
+          ReportChart.Memory,
         ),
       ),
       Effect.provide(logBook),

@@ -5,6 +5,7 @@ import { REPLIES } from "../../core/Replies.js"
 import type { AlertStore } from "../../shell/AlertStore.js"
 import { type CommandInvocation, type CommandSpec, Discord } from "../../shell/discord/Discord.js"
 import type { MemberStore } from "../../shell/MemberStore.js"
+import type { ReportChart } from "../../shell/ReportChartImage.js"
 import type { ResponseIndex } from "../../shell/ResponseIndex.js"
 import type { AlertLifecycle } from "../alerts/AlertLifecycle.js"
 import { optOutByCommand } from "../contact/OptOut.js"
@@ -59,7 +60,14 @@ export const handleCommand = (command: CommandInvocation) =>
     Effect.annotateLogs({ interaction: command.interaction.id, command: command.name }),
   )
 
-type CommandServices = AlertLifecycle | AlertStore | BotSettings | Discord | MemberStore | ResponseIndex
+type CommandServices =
+  | AlertLifecycle
+  | AlertStore
+  | BotSettings
+  | Discord
+  | MemberStore
+  | ReportChart
+  | ResponseIndex
 
 /** Register the commands (a failure is logged: alerting works without them) and serve them. */
 export const Commands = {

@@ -101,13 +101,29 @@ const metricsReport = (command: CommandInvocation) =>
       yield* Effect.logError(`/metrics report failed: ${report.left.message}`)
       return yield* tell(command, REPLIES.reportUnavailable)
     }
-    yield* discord.interactions.editOriginal(command.interaction, {
-      embeds: [report.right.embed],
-      components: [],
-      files: report.right.files,
-      allowedMentions: NO_MENTIONS,
-    })
+    yield* discord.interactions
+      .editOriginal(command.interaction, {
+        embeds: [report.right.embed],
+        components: [],
+        files: report.right.files,
+        allowedMentions: NO_MENTIONS,
+      })
+      .pipe(Effect.catchAll((e) => refusedByDiscord(command, e.message, REPLIES.reportUnavailable)))
   })
+
+/** Discord refused the answer (an upload too large, an outage): said in the deferred answer. */
+const refusedByDiscord = (command: CommandInvocation, why: string, reply: string) =>
+  Effect.zipRight(
+    Effect.logError(`/metrics ${command.subcommand} answer refused by Discord: ${why}`),
+    tell(command, reply).pipe(Effect.ignore),
+  )
+
+/** The first day whose alerts are still kept (alert records live for the retention period). */
+const keptFrom = Effect.gen(function* () {
+  const settings = yield* BotSettings
+  const today = calendarOf(yield* Clock.currentTimeMillis, settings.metricsTimeZone).day
+  return addDays(today, -Math.floor(settings.retention.alertMs / 86_400_000) + 1)
+})
 
 /** The export of the range asked, as an ephemeral answer with the file; refused without a key. */
 const metricsExport = (command: CommandInvocation) =>
@@ -122,22 +138,28 @@ const metricsExport = (command: CommandInvocation) =>
     const { firstDay, days } = range.right
     yield* discord.interactions.deferReply(command.interaction, true)
     const pseudonym = pseudonymsOf(settings.exportPseudonymKey.value)
-    const file = yield* exportFile(firstDay, days, format, pseudonym).pipe(Effect.either)
+    const limit = command.attachmentLimitBytes ?? ATTACHMENT_LIMIT_BYTES
+    const file = yield* exportFile(firstDay, days, format, pseudonym, limit).pipe(Effect.either)
     if (Either.isLeft(file)) {
       yield* Effect.logError(`/metrics export failed: ${file.left.message}`)
       return yield* tell(command, REPLIES.exportUnavailable)
     }
     if (Option.isNone(file.right))
-      return yield* tell(command, REPLIES.exportTooLarge(days, ATTACHMENT_LIMIT_BYTES / (1024 * 1024)))
+      return yield* tell(command, REPLIES.exportTooLarge(days, Math.floor(limit / (1024 * 1024))))
     const made = file.right.value
+    const kept = yield* keptFrom
     yield* Effect.logInfo(`/metrics export: ${made.rows} alerts, ${format}, ${firstDay} + ${days} days`)
-    yield* discord.interactions.editOriginal(command.interaction, {
-      content: REPLIES.exportReady(made.rows, firstDay, addDays(firstDay, days - 1), format),
-      embeds: [],
-      components: [],
-      files: [{ name: made.name, data: made.data }],
-      allowedMentions: NO_MENTIONS,
-    })
+    yield* discord.interactions
+      .editOriginal(command.interaction, {
+        content: REPLIES.exportReady(made.rows, firstDay, addDays(firstDay, days - 1), format, {
+          keptFrom: firstDay < kept ? kept : null,
+        }),
+        embeds: [],
+        components: [],
+        files: [{ name: made.name, data: made.data }],
+        allowedMentions: NO_MENTIONS,
+      })
+      .pipe(Effect.catchAll((e) => refusedByDiscord(command, e.message, REPLIES.exportUnavailable)))
   })
 
 /** `/metrics <subcommand>` for a CRT member. */

@@ -3,7 +3,7 @@
  * a day and a page at a time. The file is built up to Discord's attachment limit and no further,
  * so a range too large to send never sits in memory whole.
  */
-import { Effect, Option, Stream } from "effect"
+import { Effect, Layer, Option, Stream } from "effect"
 import {
   type ExportFormat,
   exportHead,
@@ -76,3 +76,21 @@ export const exportFile = (
       rows: built.parts.length - 2,
     })
   })
+
+/**
+ * At start-up, in the background: alerts recorded before the per-day index existed are added to
+ * it once, so that exports of those days find them too.
+ */
+export const ExportIndex = {
+  Live: Layer.scopedDiscard(
+    Effect.flatMap(AlertStore, (store) =>
+      store.indexDays().pipe(
+        Effect.tap((added) =>
+          added > 0 ? Effect.logInfo(`${added} earlier alerts added to the export's day index`) : Effect.void,
+        ),
+        Effect.catchAll((e) => Effect.logWarning(`export day index not built yet: ${e.message}`)),
+        Effect.forkScoped,
+      ),
+    ),
+  ),
+}

@@ -16,7 +16,7 @@ import { renderWeeklyReport } from "../../core/WeeklyReport.js"
 import { type DayAggregate, summarize } from "../../core/WeeklySummary.js"
 import { AlertStore } from "../../shell/AlertStore.js"
 import { Discord, type FileUpload } from "../../shell/discord/Discord.js"
-import { CHART_FILE_NAME, renderReportChart } from "../../shell/ReportChartImage.js"
+import { CHART_FILE_NAME, ReportChart } from "../../shell/ReportChartImage.js"
 import { ReportLedger } from "../../shell/ReportLedger.js"
 import { OUTAGE_RETRY } from "../alerts/Renotify.js"
 import { BotSettings } from "../runtime/BotSettings.js"
@@ -77,7 +77,8 @@ const CHART_DESCRIPTION =
 export const reportMessageOf = (firstDay: string, days: number, basis: ReportBasis) =>
   Effect.gen(function* () {
     const { summary, embed } = yield* reportOf(firstDay, days, basis)
-    const chart = yield* renderReportChart(reportChartData(summary, basis.timeZone)).pipe(
+    const charts = yield* ReportChart
+    const chart = yield* charts.render(reportChartData(summary, basis.timeZone)).pipe(
       Effect.tapError((e) => Effect.logError(e.message)),
       Effect.option,
     )

@@ -195,6 +195,7 @@ const toCommand = (interaction: ChatInputCommandInteraction): CommandInvocation 
     roleIds: rolesOf(interaction),
     guildId: interaction.guildId,
     channelId: interaction.channelId,
+    attachmentLimitBytes: interaction.attachmentSizeLimit,
   }
 }
 

@@ -551,7 +551,12 @@ const memoryControl = (s: MemoryState): DiscordMemoryControl => ({
     ),
   command: ({ interactionId, ...input }) =>
     Effect.sync(() => {
-      const invocation: CommandInvocation = { ...input, interaction: { id: interactionId ?? s.nextId() } }
+      // As Discord does for a server without boosts, unless the test says otherwise.
+      const invocation: CommandInvocation = {
+        attachmentLimitBytes: 10 * 1024 * 1024,
+        ...input,
+        interaction: { id: interactionId ?? s.nextId() },
+      }
       s.origins.set(invocation.interaction.id, { _tag: "command" })
       s.commands.emit(invocation)
       return invocation

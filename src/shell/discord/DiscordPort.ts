@@ -119,6 +119,8 @@ export interface CommandInvocation {
   readonly roleIds: ReadonlyArray<string>
   readonly guildId: string | null
   readonly channelId: string
+  /** The largest file the answer may carry in this server (boosts raise it); absent: 10 MiB. */
+  readonly attachmentLimitBytes?: number | undefined
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,7 +155,10 @@ export interface OutgoingMessage {
   readonly allowedMentions: AllowedMentions
 }
 
-/** A new version of a message's embeds and buttons; files are added; the content, when given, replaced. */
+/**
+ * A new version of a message's embeds and buttons; the content, when given, replaced. Files, when
+ * given, become the message's attachments (Discord keeps only the attachments an edit lists).
+ */
 export interface MessageEdit {
   readonly content?: string | undefined
   readonly embeds: ReadonlyArray<EmbedData>
