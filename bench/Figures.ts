@@ -52,3 +52,16 @@ export const waitFor = async (condition: () => boolean, timeoutMs: number, what:
     await sleep(5)
   }
 }
+
+/**
+ * Whether a measured value meets the target its label states (`≥ 1,000`, `≤ 1.5`, `= 0`): ✅ or
+ * ❌; a label without a bound is a figure to read, not a target.
+ */
+export const verdict = (label: string, measured: string): string => {
+  const bound = /(≥|≤|=)\s*([\d,.]+)\s*$/.exec(label)
+  const value = Number(measured)
+  if (bound === null || Number.isNaN(value)) return ""
+  const limit = Number((bound[2] ?? "").replace(/,/g, ""))
+  const ok = bound[1] === "≥" ? value >= limit : bound[1] === "≤" ? value <= limit : value === limit
+  return ok ? "✅" : "❌"
+}

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { contactBenchmarks } from "./contact.js"
 import { coreBenchmarks } from "./core.js"
 import { discordBenchmarks } from "./discord.js"
-import type { Figures } from "./Figures.js"
+import { type Figures, verdict } from "./Figures.js"
 import { relayBenchmarks } from "./relay.js"
 import { reportBenchmarks } from "./report.js"
 import { storeBenchmarks } from "./store.js"
@@ -104,10 +104,13 @@ const main = async () => {
   mkdirSync("bench", { recursive: true })
   writeFileSync("bench/results.json", `${JSON.stringify(figures, null, 2)}\n`)
   const rows = Object.entries(figures).map(([name, f]) => `| \`${name}\` | ${f.value} | ${f.unit} |`)
-  const checks = targets.map(([label, value]) => `| ${label} | ${value(figures)} |`)
+  const checks = targets.map(([label, value]) => {
+    const measured = value(figures)
+    return `| ${label} | ${measured} | ${verdict(label, measured)} |`
+  })
   const table = ["| figure | value | unit |", "|---|---|---|", ...rows].join("\n")
   console.log(table)
-  console.log(["", "| target | measured |", "|---|---|", ...checks].join("\n"))
+  console.log(["", "| target | measured | met |", "|---|---|---|", ...checks].join("\n"))
   writeFileSync(
     "docs/benchmarks.md",
     `# Benchmarks
@@ -120,8 +123,8 @@ ${table}
 
 ## Targets and side-by-side ratios
 
-| target | measured |
-|---|---|
+| target | measured | met |
+|---|---|---|
 ${checks.join("\n")}
 
 ## What each figure measures
