@@ -166,6 +166,8 @@ export const FIELD = {
   clockBucket: (clock: Clock, bucket: number): string => `${clock}_bucket_${pad2(bucket)}`,
   clockHourBucket: (clock: Clock, hour: number, bucket: number): string =>
     `${clock}_hour_${pad2(hour)}_bucket_${pad2(bucket)}`,
+  /** Whether a field is one of the per-hour histograms (kept in the day's second hash). */
+  isHourly: (field: string): boolean => /_hour_\d{2}_bucket_\d{2}$/.test(field),
   responder: (role: ResponderRole, userId: string): string => `${ROLE_PREFIX.get(role) ?? role}${userId}`,
 } as const
 

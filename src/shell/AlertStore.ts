@@ -5,6 +5,7 @@ import {
   applyDelta,
   type DailyAggregate,
   deltaBetween,
+  FIELD,
   fromFields,
 } from "../core/DailyAggregate.js"
 import {
@@ -53,9 +54,13 @@ export interface AlertStoreService {
    * together or not at all. Concurrent writers are resolved by version (compare-and-set).
    */
   readonly apply: (alertId: AlertId, event: LifecycleEvent) => Effect.Effect<Transition, ApplyError>
-  /** The daily aggregates of the given days, in order (an absent day is empty). */
+  /**
+   * The daily aggregates of the given days, in order (an absent day is empty); with `hours:
+   * false`, without the per-hour histograms (the report's numbers do not need them).
+   */
   readonly daily: (
     days: ReadonlyArray<string>,
+    options?: { readonly hours?: boolean },
   ) => Effect.Effect<
     ReadonlyArray<{ readonly day: string; readonly aggregate: DailyAggregate }>,
     CorruptRecord | RedisError
@@ -213,7 +218,7 @@ local function list()
   i = i + n + 1
   return out
 end
-local fields, incr, mins, maxs, adds, removes = list(), list(), list(), list(), list(), list()
+local fields, incr, mins, maxs, adds, removes, hourly = list(), list(), list(), list(), list(), list(), list()
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 if ARGV[4] ~= '' then
@@ -241,6 +246,8 @@ if #mins + #maxs > 0 then
   if #set > 0 then redis.call('HSET', KEYS[2], unpack(set)) end
 end
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
+for k = 1, #hourly, 2 do redis.call('HINCRBY', KEYS[6], hourly[k], hourly[k + 1]) end
+if #hourly > 0 then redis.call('PEXPIRE', KEYS[6], ARGV[3]) end
 if #adds > 0 then redis.call('ZADD', KEYS[3], unpack(adds)) end
 if #removes > 0 then redis.call('ZREM', KEYS[3], unpack(removes)) end
 return 'ok'`,
@@ -262,11 +269,19 @@ const writeArgs = (
   effects: ReadonlyArray<LifecycleEffect>,
 ): ReadonlyArray<string | number> => {
   const fields = alertFields(alert, record, expectedVersion === "")
-  const incr: Record<string, number> = Object.fromEntries(
-    Object.entries(delta.incr).filter(([, n]) => n !== 0),
-  )
+  const changed = Object.entries(delta.incr).filter(([, n]) => n !== 0)
+  const incr = Object.fromEntries(changed.filter(([f]) => !FIELD.isHourly(f)))
+  const hourly = Object.fromEntries(changed.filter(([f]) => FIELD.isHourly(f)))
   const timers = timerChanges(alert.id, effects)
-  const sections = [fields, pairs(incr), pairs(delta.min), pairs(delta.max), timers.add.flat(), timers.remove]
+  const sections = [
+    fields,
+    pairs(incr),
+    pairs(delta.min),
+    pairs(delta.max),
+    timers.add.flat(),
+    timers.remove,
+    pairs(hourly),
+  ]
   return [
     expectedVersion,
     retention.alertMs,
@@ -305,6 +320,7 @@ const keysFor = (redis: RedisService, alert: Alert) => [
   redis.key(Keys.timers),
   redis.key(Keys.alertLookup(alert.origin.alertMessageId)),
   redis.key(Keys.dayAlerts(alert.day)),
+  redis.key(Keys.dailyHours(alert.day)),
 ]
 
 const redisGet = (redis: RedisService, records: RecordCache) => (alertId: AlertId) => {
@@ -353,24 +369,39 @@ const redisLookup = (redis: RedisService, records: RecordCache) => (alertMessage
     )
 }
 
-const redisDaily = (redis: RedisService) => (days: ReadonlyArray<string>) =>
-  redis
-    .run("alerts.daily", (c) => {
-      const pipeline = c.pipeline()
-      for (const day of days) pipeline.hgetall(redis.key(Keys.daily(day)))
-      return pipeline.exec()
-    })
-    .pipe(
-      Effect.flatMap((replies) =>
-        Effect.forEach(days, (day, i) => {
-          const key = redis.key(Keys.daily(day))
-          const [error, hash] = replies?.[i] ?? [new Error("no reply"), null]
-          if (error !== null) return Effect.fail(new CorruptRecord({ key, detail: error.message }))
-          if (!isStringRecord(hash)) return Effect.fail(new CorruptRecord({ key, detail: "not a hash" }))
-          return Effect.map(decodeDaily(key, hash), (aggregate) => ({ day, aggregate }))
+/** The day's hashes (counters, and the per-hour histograms unless told not to) in one pipeline. */
+const redisDaily =
+  (redis: RedisService) =>
+  (days: ReadonlyArray<string>, options: { readonly hours?: boolean } = {}) => {
+    const keysOf = (day: string) =>
+      options.hours === false
+        ? [redis.key(Keys.daily(day))]
+        : [redis.key(Keys.daily(day)), redis.key(Keys.dailyHours(day))]
+    return redis
+      .run("alerts.daily", (c) => {
+        const pipeline = c.pipeline()
+        for (const day of days) for (const key of keysOf(day)) pipeline.hgetall(key)
+        return pipeline.exec()
+      })
+      .pipe(
+        Effect.flatMap((replies) => {
+          let at = 0
+          return Effect.forEach(days, (day) => {
+            const merged: Record<string, string> = {}
+            for (const key of keysOf(day)) {
+              const [error, hash] = replies?.[at++] ?? [new Error("no reply"), null]
+              if (error !== null) return Effect.fail(new CorruptRecord({ key, detail: error.message }))
+              if (!isStringRecord(hash)) return Effect.fail(new CorruptRecord({ key, detail: "not a hash" }))
+              Object.assign(merged, hash)
+            }
+            return Effect.map(decodeDaily(redis.key(Keys.daily(day)), merged), (aggregate) => ({
+              day,
+              aggregate,
+            }))
+          })
         }),
-      ),
-    )
+      )
+  }
 
 const logCorrupt = (e: CorruptRecord) => Effect.logWarning(`alert left out: ${e.key}: ${e.detail}`)
 
@@ -496,18 +527,20 @@ const memoryTimers =
     )
 
 /** The memory store's days, decoded as Redis's would be. */
-const memoryDaily = (days: Ref.Ref<Map<string, Record<string, number>>>) => (wanted: ReadonlyArray<string>) =>
-  Effect.flatMap(Ref.get(days), (m) =>
-    Effect.forEach(wanted, (day) =>
-      Effect.map(
-        decodeDaily(
-          day,
-          Object.fromEntries(Object.entries(m.get(day) ?? {}).map(([f, v]) => [f, String(v)])),
-        ),
-        (aggregate) => ({ day, aggregate }),
-      ),
-    ),
-  )
+const memoryDaily =
+  (days: Ref.Ref<Map<string, Record<string, number>>>) =>
+  (wanted: ReadonlyArray<string>, options: { readonly hours?: boolean } = {}) =>
+    Effect.flatMap(Ref.get(days), (m) =>
+      Effect.forEach(wanted, (day) => {
+        const fields = Object.entries(m.get(day) ?? {}).filter(
+          ([f]) => options.hours !== false || !FIELD.isHourly(f),
+        )
+        return Effect.map(
+          decodeDaily(day, Object.fromEntries(fields.map(([f, v]) => [f, String(v)]))),
+          (aggregate) => ({ day, aggregate }),
+        )
+      }),
+    )
 
 /** Alerts, their lookup by alert message, and the daily aggregates. */
 export class AlertStore extends Context.Tag("ash/AlertStore")<AlertStore, AlertStoreService>() {

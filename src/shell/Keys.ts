@@ -3,6 +3,11 @@ export const Keys = {
   alert: (alertId: string) => `ash:metrics:alert:${alertId}`,
   alertLookup: (alertMessageId: string) => `ash:metrics:alert_lookup:${alertMessageId}`,
   daily: (day: string) => `ash:metrics:daily:${day}`,
+  /**
+   * The day's per-hour histograms (of the clocks kept by hour): apart from the day's counters,
+   * so that the report's numbers read a hash whose size does not grow with the alerts.
+   */
+  dailyHours: (day: string) => `ash:metrics:daily_hours:${day}`,
   /** The alerts created on a day, by creation time (for exports). */
   dayAlerts: (day: string) => `ash:metrics:day_alerts:${day}`,
   /** Set once every alert recorded before the day index existed has been added to it. */

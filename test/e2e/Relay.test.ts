@@ -110,6 +110,12 @@ describe("the member writes back", () => {
     expect(first.embeds[0]?.description).toMatch(
       /^is anyone there\?\n\n📎 \[my-drawing\.png\]\(http.+my-drawing\.png\)$/,
     )
+    // Ash's own answer to that first message comes apart from the relay, and may come later.
+    await waitFor("Ash's answer", () =>
+      discord()
+        .dmsTo(USER.other)
+        .find((m) => m.content === AUTO_REPLY),
+    )
     const dmsBefore = discord().dmsTo(USER.other).length
     crtSays(threadId, USER.crt2, "// checking their history first")
     crtSays(threadId, USER.bystander, "hello from outside the team")

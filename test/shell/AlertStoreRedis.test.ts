@@ -336,6 +336,7 @@ describe("AlertStore on Redis: retention", () => {
             alert: yield* pttl(Keys.alert(id)),
             lookup: yield* pttl(Keys.alertLookup("600")),
             daily: yield* pttl(Keys.daily("2025-10-09")),
+            hours: yield* pttl(Keys.dailyHours("2025-10-09")),
           }
         }),
         layer,
@@ -348,5 +349,6 @@ describe("AlertStore on Redis: retention", () => {
     near(ttls.alert, retention.alertMs)
     near(ttls.lookup, retention.alertMs)
     near(ttls.daily, retention.dailyMs)
+    near(ttls.hours, retention.dailyMs)
   })
 })

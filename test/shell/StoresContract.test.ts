@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option, Stream } from "effect"
+import { empty, FIELD, toFields } from "../../src/core/DailyAggregate.js"
 import { createAlert } from "../../src/core/Lifecycle.js"
 import { AlertStore } from "../../src/shell/AlertStore.js"
 import { CooldownStore } from "../../src/shell/CooldownStore.js"
@@ -35,6 +36,34 @@ describe.each(backends)("store contract on $name", ({ name, layer }) => {
     expect(byMessage).toEqual(Option.some(created.alert))
     expect(days[0]?.aggregate.counts.get("totalAlerts")).toBe(0)
     expect(days[1]?.aggregate.counts.get("totalAlerts")).toBe(1)
+  })
+
+  it("keeps the per-hour histograms with the day, read unless the caller leaves them out", async () => {
+    const created = createAlert(
+      newAlert({ id: alertId(41), origin: { ...newAlert().origin, alertMessageId: "741" } }),
+      policy,
+    )
+    const [whole, numbers] = await run(
+      "hours",
+      Effect.gen(function* () {
+        const store = yield* AlertStore
+        yield* store.create(created)
+        yield* store.apply(alertId(41), { _tag: "Acknowledge", by: "crt-1" })
+        return [
+          yield* store.daily(["2025-10-09"]),
+          yield* store.daily(["2025-10-09"], { hours: false }),
+        ] as const
+      }),
+    )
+    const hourly = (d: typeof whole) => Object.keys(toFields(d[0]?.aggregate ?? empty)).filter(FIELD.isHourly)
+    // Acknowledged (now, by the store's clock) an alert created at 08:xx: one cell of hour 08.
+    expect(hourly(whole)).toHaveLength(1)
+    expect(hourly(whole)[0]).toMatch(/^acknowledge_hour_08_bucket_\d{2}$/)
+    expect(hourly(numbers)).toEqual([])
+    // Everything else is the same either way.
+    const rest = (d: typeof whole) =>
+      Object.entries(toFields(d[0]?.aggregate ?? empty)).filter(([f]) => !FIELD.isHourly(f))
+    expect(rest(numbers)).toEqual(rest(whole))
   })
 
   it("lists a day's alerts in creation order, as they stand, and no other day's", async () => {

@@ -124,7 +124,9 @@ const print = (
 const run = (request: ReportRequest) =>
   Effect.gen(function* () {
     const basis = yield* BasisConfig
-    const report = yield* reportOf(request.firstDay, request.days, basis)
+    const report = yield* reportOf(request.firstDay, request.days, basis, {
+      hours: request.chart !== undefined,
+    })
     if (request.chart !== undefined) {
       const path = request.chart
       const png = yield* renderReportChart(reportChartData(report.summary, basis.timeZone))

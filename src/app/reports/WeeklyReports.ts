@@ -39,13 +39,25 @@ export interface ReportBasis {
 /**
  * The summary and report embed of `days` days from `firstDay`, against as many days before,
  * from the daily aggregates (never the alerts themselves: its cost depends on the days only).
+ * The per-hour histograms, which only the chart shows, are read when `hours` asks for them.
  */
-export const reportOf = (firstDay: string, days: number, basis: ReportBasis) =>
+export const reportOf = (
+  firstDay: string,
+  days: number,
+  basis: ReportBasis,
+  options: { readonly hours?: boolean } = {},
+) =>
   Effect.gen(function* () {
     const store = yield* AlertStore
-    const all = yield* store.daily(daysFrom(addDays(firstDay, -days), 2 * days))
-    const previous = all.slice(0, days).reduce((acc, d) => merge(acc, d.aggregate), empty)
-    const [first, ...rest] = all.slice(days)
+    const [before, during] = yield* Effect.all(
+      [
+        store.daily(daysFrom(addDays(firstDay, -days), days), { hours: false }),
+        store.daily(daysFrom(firstDay, days), { hours: options.hours === true }),
+      ],
+      { concurrency: 2 },
+    )
+    const previous = before.reduce((acc, d) => merge(acc, d.aggregate), empty)
+    const [first, ...rest] = during
     const period: readonly [DayAggregate, ...ReadonlyArray<DayAggregate>] = [
       first ?? { day: firstDay, aggregate: empty },
       ...rest,
@@ -76,7 +88,7 @@ const CHART_DESCRIPTION =
  */
 export const reportMessageOf = (firstDay: string, days: number, basis: ReportBasis) =>
   Effect.gen(function* () {
-    const { summary, embed } = yield* reportOf(firstDay, days, basis)
+    const { summary, embed } = yield* reportOf(firstDay, days, basis, { hours: true })
     const charts = yield* ReportChart
     const chart = yield* charts.render(reportChartData(summary, basis.timeZone)).pipe(
       Effect.tapError((e) => Effect.logError(e.message)),
