@@ -161,9 +161,10 @@ ${checks.join("\n")}
   message in some channel replying to one member and mentioning another, against 10,000 watched
   members and 1,000 support threads in a private redis-server, 5,000 lookups 16 at a time. Round
   trips per message: every command the client issued (\`INFO commandstats\`) divided by the lookups.
-- \`report.week_ms_*\`: the weekly report (\`reportOf\`: 14 daily hashes read in one pipeline,
-  summarised, the embed rendered) of a week of 1k vs 100k alerts written as the bot writes them,
-  in a private redis-server, median of 51 runs. \`report.chart_ms\`: the chart PNG of the 100k
+- \`report.week_ms_*\`: the weekly report's numbers (\`reportOf\`: the 14 days' counter hashes
+  read in two pipelines, summarised, the embed rendered) of a week of 1k vs 100k alerts written as
+  the bot writes them, in a private redis-server, median of 51 runs. The per-hour histograms, read
+  only for the chart (a hash of their own per day), are not part of it. \`report.chart_ms\`: the chart PNG of the 100k
   week (ECharts SVG, then resvg), median of 11.
 - \`export.*\`: \`/metrics export\`'s stream (a day's index, then 500 records a page, decoded,
   pseudonymised, written as CSV) over all 100k alerts, in a process of its own so that its memory
