@@ -160,6 +160,16 @@ describe("/metrics report", () => {
   )
 })
 
+/** A CRT member's `/metrics export`, and the deferred answer it was given. */
+const exportAnswer = (options: Record<string, string | number>, attachmentLimitBytes?: number) =>
+  Effect.gen(function* () {
+    const asked = yield* metrics(options, [ROLE.crt], "export", attachmentLimitBytes)
+    const answers = yield* answered(asked.interaction, "the export", (a) => a._tag === "editOriginal")
+    const edit = answers.find((a) => a._tag === "editOriginal")
+    if (edit?._tag !== "editOriginal") throw new Error("no answer to the export")
+    return edit.edit
+  })
+
 const KEY = { env: { BOT_EXPORT_PSEUDONYM_KEY: "a-long-enough-test-key-0123456789" } }
 
 describe("/metrics export", () => {
@@ -175,16 +185,9 @@ describe("/metrics export", () => {
           yield* editedTo(alert, "the acknowledgement", (m) => statusOf(m).includes("Acknowledged"))
           const fileOf = (format: string) =>
             Effect.gen(function* () {
-              const asked = yield* metrics({ format, days: 2 }, [ROLE.crt], "export")
-              const answers = yield* answered(
-                asked.interaction,
-                "the export",
-                (a) => a._tag === "editOriginal",
-              )
-              const edit = answers.find((a) => a._tag === "editOriginal")
-              if (edit?._tag !== "editOriginal") throw new Error("no export")
-              const [file] = edit.edit.files ?? []
-              return { content: edit.edit.content ?? "", file, data: new TextDecoder().decode(file?.data) }
+              const edit = yield* exportAnswer({ format, days: 2 })
+              const [file] = edit.files ?? []
+              return { content: edit.content ?? "", file, data: new TextDecoder().decode(file?.data) }
             })
           const csv = yield* fileOf("csv")
           expect(csv.file?.name).toBe("crt-alerts-2025-10-08-to-2025-10-09.csv")
@@ -207,32 +210,12 @@ describe("/metrics export", () => {
             expect(file).not.toMatch(/alert_[0-9a-f]{12}/)
           }
           // A range reaching back before the alert records' retention says so.
-          const old = yield* metrics(
-            { format: "csv", from: "2025-06-01", to: "2025-10-09" },
-            [ROLE.crt],
-            "export",
-          )
-          const oldAnswer = yield* answered(
-            old.interaction,
-            "the old export",
-            (a) => a._tag === "editOriginal",
-          )
-          const oldEdit = oldAnswer.find((a) => a._tag === "editOriginal")
-          expect(oldEdit?._tag === "editOriginal" && oldEdit.edit.content).toContain(
-            "the file has none before 2025-07-12",
-          )
+          const old = yield* exportAnswer({ format: "csv", from: "2025-06-01", to: "2025-10-09" })
+          expect(old.content).toContain("the file has none before 2025-07-12")
           // Beyond what this server takes as an attachment: said, and no file.
-          const small = yield* metrics({ format: "csv", days: 2 }, [ROLE.crt], "export", 200)
-          const smallAnswer = yield* answered(
-            small.interaction,
-            "the refusal",
-            (a) => a._tag === "editOriginal",
-          )
-          const refusal = smallAnswer.find((a) => a._tag === "editOriginal")
-          expect(refusal?._tag === "editOriginal" && refusal.edit.content).toContain(
-            "larger than Discord takes",
-          )
-          expect(refusal?._tag === "editOriginal" && refusal.edit.files).toBeUndefined()
+          const refusal = yield* exportAnswer({ format: "csv", days: 2 }, 200)
+          expect(refusal.content).toContain("larger than Discord takes")
+          expect(refusal.files).toBeUndefined()
           // A file beyond the attachment limit is not built (and so never held whole).
           const pseudonym = (id: string) => `p_${id.length}`
           const whole = yield* exportFile("2025-10-08", 2, "csv", pseudonym)
