@@ -104,5 +104,4 @@ export const exportLine = (format: ExportFormat, row: ReadonlyArray<ExportValue>
 }
 
 /** The file's end. */
-export const exportTail = (format: ExportFormat, rows: number): string =>
-  format === "csv" ? "" : rows === 0 ? "]\n" : "\n]\n"
+export const exportTail = (format: ExportFormat): string => (format === "csv" ? "" : "\n]\n")

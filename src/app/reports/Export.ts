@@ -26,10 +26,9 @@ export const exportText = (firstDay: string, days: number, format: ExportFormat,
         Stream.flatMap((day) => store.alertsOn(day)),
         Stream.mapAccum(0, (n, alert) => [n + 1, exportLine(format, exportRow(alert, pseudonym), n === 0)]),
       )
-      let count = 0
       return Stream.make(exportHead(format)).pipe(
-        Stream.concat(rows.pipe(Stream.tap(() => Effect.sync(() => count++)))),
-        Stream.concat(Stream.suspend(() => Stream.make(exportTail(format, count)))),
+        Stream.concat(rows),
+        Stream.concat(Stream.make(exportTail(format))),
       )
     }),
   )
